@@ -1,0 +1,5 @@
+import sys
+
+from tmpguard.cli import main
+
+sys.exit(main())

@@ -1,0 +1,385 @@
+"""Find expressions that evaluate to `tempfile.mktemp` in a parsed module.
+
+The analyser walks the AST once, keeping a scope stack (see `scopes`). Module and
+class bodies are analysed in order; function and lambda bodies are deferred to the
+end of the module, as pyflakes does, because they run later and see the final
+bindings of the scopes around them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from tmpguard.scopes import Scope, ScopeStack
+
+TARGET = "tempfile.mktemp"
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+@dataclass(frozen=True)
+class Match:
+    """An expression that names the target, with the lines of its smallest statement.
+
+    `statement_lines` is the range of physical lines on which a suppression comment
+    applies: the whole simple statement, or the header of a compound one. Columns are
+    UTF-8 byte offsets, as the `ast` module gives them.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    statement_lines: tuple[int, int]
+
+
+def find_matches(tree: ast.Module) -> list[Match]:
+    """Return every expression in `tree` that evaluates to `tempfile.mktemp`, in order."""
+    analyser = _Analyser()
+    analyser.run(tree)
+    return sorted(analyser.matches, key=lambda match: (match.line, match.column))
+
+
+def _constant_string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _header_lines(statement: ast.stmt) -> tuple[int, int]:
+    """Return the lines on which a suppression comment applies to `statement`."""
+    decorators = getattr(statement, "decorator_list", None) or []
+    start = min([statement.lineno] + [decorator.lineno for decorator in decorators])
+
+    body = getattr(statement, "body", None)
+    if isinstance(statement, ast.Match) and statement.cases:
+        body = [statement.cases[0].pattern]
+    if isinstance(body, list) and body:
+        return start, max(statement.lineno, body[0].lineno - 1)
+    return start, statement.end_lineno or statement.lineno
+
+
+class _Analyser(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.stack = ScopeStack([Scope("module")])
+        self.matches: list[Match] = []
+        self.conditional = 0
+        self.statements: list[tuple[int, int]] = []
+        self.deferred: list[tuple[list[Scope], Scope, ast.AST]] = []
+
+    def run(self, tree: ast.Module) -> None:
+        for statement in tree.body:
+            self.visit(statement)
+
+        while self.deferred:
+            scopes, scope, node = self.deferred.pop(0)
+            self._visit_deferred(scopes, scope, node)
+
+    def visit(self, node: ast.AST) -> None:
+        if not isinstance(node, ast.stmt):
+            super().visit(node)
+            return
+        self.statements.append(_header_lines(node))
+        try:
+            super().visit(node)
+        finally:
+            self.statements.pop()
+
+    # Resolution: which qualified names can an expression evaluate to?
+
+    def qualified_names(self, node: ast.AST) -> frozenset[str]:
+        if isinstance(node, ast.Name):
+            return frozenset(
+                binding.qualified_name
+                for binding in self.stack.lookup(node.id)
+                if binding.qualified_name
+            )
+        if isinstance(node, ast.Attribute):
+            return frozenset(f"{name}.{node.attr}" for name in self.qualified_names(node.value))
+        if isinstance(node, ast.Call):
+            return self._call_names(node)
+        if isinstance(node, ast.Subscript):
+            return self._subscript_names(node)
+        if isinstance(node, ast.NamedExpr):
+            return self.qualified_names(node.value)
+        return frozenset()
+
+    def _call_names(self, node: ast.Call) -> frozenset[str]:
+        """Resolve constant-string dynamic lookups: getattr, __import__, import_module, vars."""
+        functions = self.qualified_names(node.func)
+        first = _constant_string(node.args[0]) if node.args else None
+
+        if "builtins.getattr" in functions and len(node.args) >= 2:
+            attribute = _constant_string(node.args[1])
+            if attribute is not None:
+                return frozenset(f"{name}.{attribute}" for name in self.qualified_names(node.args[0]))
+        if "builtins.__import__" in functions and first:
+            return frozenset({first if self._has_fromlist(node) else first.split(".")[0]})
+        if "importlib.import_module" in functions and first and not first.startswith("."):
+            return frozenset({first})
+        if "builtins.vars" in functions and len(node.args) == 1:
+            return frozenset(f"{name}.__dict__" for name in self.qualified_names(node.args[0]))
+        return frozenset()
+
+    @staticmethod
+    def _has_fromlist(node: ast.Call) -> bool:
+        fromlist = node.args[3] if len(node.args) >= 4 else None
+        for keyword in node.keywords:
+            if keyword.arg == "fromlist":
+                fromlist = keyword.value
+        if fromlist is None:
+            return False
+        if isinstance(fromlist, ast.Constant):
+            return bool(fromlist.value)
+        return not (isinstance(fromlist, (ast.List, ast.Tuple)) and not fromlist.elts)
+
+    def _subscript_names(self, node: ast.Subscript) -> frozenset[str]:
+        """Resolve `sys.modules["tempfile"]` and `module.__dict__["mktemp"]`."""
+        key = _constant_string(node.slice)
+        if key is None:
+            return frozenset()
+        names = set()
+        for name in self.qualified_names(node.value):
+            if name == "sys.modules":
+                names.add(key)
+            elif name.endswith(".__dict__"):
+                names.add(f"{name.removesuffix('.__dict__')}.{key}")
+        return frozenset(names)
+
+    def _check(self, node: ast.expr) -> bool:
+        if TARGET not in self.qualified_names(node):
+            return False
+        self.matches.append(
+            Match(
+                node.lineno,
+                node.col_offset,
+                node.end_lineno or node.lineno,
+                node.end_col_offset if node.end_col_offset is not None else node.col_offset,
+                self.statements[-1] if self.statements else (node.lineno, node.lineno),
+            )
+        )
+        return True
+
+    # Expressions
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._check(node)
+        else:
+            self._bind(node.id, None)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._check(node)
+        self.visit(node.value)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self._check(node)
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._check(node)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self._bind(node.target.id, self._alias_of(node.value))
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._visit_defaults(node.args)
+        self.deferred.append((self.stack.snapshot(), Scope("lambda"), node))
+
+    def visit_ListComp(self, node: ast.ListComp) -> None:
+        self._visit_comprehension(node, [node.elt])
+
+    visit_SetComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node: ast.DictComp) -> None:
+        self._visit_comprehension(node, [node.key, node.value])
+
+    def _visit_comprehension(self, node: ast.AST, elements: list[ast.expr]) -> None:
+        generators = node.generators
+        self.visit(generators[0].iter)
+        self.stack.push(Scope("comprehension"))
+        saved, self.conditional = self.conditional, 0
+        for index, generator in enumerate(generators):
+            if index:
+                self.visit(generator.iter)
+            self.visit(generator.target)
+            for condition in generator.ifs:
+                self.visit(condition)
+        for element in elements:
+            self.visit(element)
+        self.conditional = saved
+        self.stack.pop()
+
+    # Bindings
+
+    def _bind(self, name: str, qualified_name: str | None) -> None:
+        self.stack.bind(name, qualified_name, conditional=self.conditional > 0)
+
+    def _alias_of(self, value: ast.expr) -> str | None:
+        """Return the qualified name an alias of `value` should carry.
+
+        A reference to the target itself was already reported where it was assigned,
+        so its alias carries no name and uses of the alias are not reported again.
+        """
+        names = self.qualified_names(value) - {TARGET}
+        return next(iter(names)) if len(names) == 1 else None
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self._visit_target(target, node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.visit(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+            self._visit_target(node.target, node.value)
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def _visit_target(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, self._alias_of(value))
+        else:
+            self.visit(target)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self._bind(top, top)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module if not node.level else None
+        for alias in node.names:
+            if alias.name == "*":
+                if module == "tempfile":
+                    self._bind("mktemp", TARGET)
+                continue
+            qualified = f"{module}.{alias.name}" if module else None
+            self._bind(alias.asname or alias.name, qualified)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.stack.current.global_names.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.stack.current.nonlocal_names.update(node.names)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        self.generic_visit(node)
+        if node.name:
+            self._bind(node.name, None)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self._bind(node.name, None)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        self.generic_visit(node)
+        if node.rest:
+            self._bind(node.rest, None)
+
+    # Definitions
+
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        self._visit_defaults(node.args)
+        self._visit_annotations(node)
+        self._bind(node.name, None)
+        self.deferred.append((self.stack.snapshot(), Scope("function", node.name), node))
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _visit_defaults(self, arguments: ast.arguments) -> None:
+        for default in arguments.defaults + arguments.kw_defaults:
+            if default is not None:
+                self.visit(default)
+
+    def _visit_annotations(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        arguments = node.args
+        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
+        every += [argument for argument in (arguments.vararg, arguments.kwarg) if argument]
+        for argument in every:
+            if argument.annotation is not None:
+                self.visit(argument.annotation)
+        if node.returns is not None:
+            self.visit(node.returns)
+
+    def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST) -> None:
+        self.stack = ScopeStack(scopes + [scope])
+        self.conditional = 0
+        arguments = node.args
+        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
+        every += [argument for argument in (arguments.vararg, arguments.kwarg) if argument]
+        for argument in every:
+            self._bind(argument.arg, None)
+
+        if isinstance(node, ast.Lambda):
+            self.visit(node.body)
+            return
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expression in node.decorator_list + node.bases + [k.value for k in node.keywords]:
+            self.visit(expression)
+
+        self.stack.push(Scope("class", node.name))
+        saved, self.conditional = self.conditional, 0
+        for statement in node.body:
+            self.visit(statement)
+        self.conditional = saved
+        self.stack.pop()
+
+        self._bind(node.name, None)
+
+    # Control flow: a binding inside a branch or loop joins the bindings before it.
+
+    def _visit_conditionally(self, nodes: list[ast.AST]) -> None:
+        self.conditional += 1
+        for node in nodes:
+            self.visit(node)
+        self.conditional -= 1
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self._visit_conditionally(node.body + node.orelse)
+
+    def visit_While(self, node: ast.While) -> None:
+        self.visit(node.test)
+        self._visit_conditionally(node.body + node.orelse)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self._visit_conditionally([node.target] + node.body + node.orelse)
+
+    visit_AsyncFor = visit_For
+
+    def visit_Try(self, node: ast.Try) -> None:
+        for statement in node.body:
+            self.visit(statement)
+        self._visit_conditionally(node.handlers + node.orelse)
+        for statement in node.finalbody:
+            self.visit(statement)
+
+    visit_TryStar = visit_Try
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self._bind(node.name, None)
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_Match(self, node: ast.Match) -> None:
+        self.visit(node.subject)
+        self._visit_conditionally(node.cases)

@@ -1,0 +1,197 @@
+"""Decide which files to scan: walk the given paths, apply excludes and .gitignore.
+
+Symbolic links are followed only when their target stays inside the tree that was
+given, and each real directory is walked once, so links can neither loop nor lead
+out of the tree.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+import pathspec
+
+log = logging.getLogger(__name__)
+
+# The folders Ruff excludes by default, plus Python's byte-code cache and ours.
+DEFAULT_EXCLUDES = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
+    ".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype",
+    ".ruff_cache", ".svn", ".tmpguard_cache", ".tox", ".venv", ".vscode",
+    "__pycache__", "__pypackages__", "_build", "buck-out", "build", "dist",
+    "node_modules", "site-packages", "venv",
+)
+
+SOURCE_SUFFIX = ".py"
+
+
+class DiscoveryError(Exception):
+    """Raised when a path given on the command line does not exist."""
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    """Which files a scan covers."""
+
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+
+
+@dataclass(frozen=True)
+class SourcePath:
+    """A file to scan: where it is, and the path reports show for it."""
+
+    path: str
+    display_path: str
+
+
+@dataclass
+class _Walk:
+    base: str
+    root: str
+    excludes: pathspec.PathSpec
+    respect_gitignore: bool
+    found: list[SourcePath] = field(default_factory=list)
+    visited: set[tuple[int, int]] = field(default_factory=set)
+
+
+def display_path(path: str, base: str | None = None) -> str:
+    """Return `path` relative to `base` (default: the working folder), '/'-separated.
+
+    A path outside `base` stays absolute.
+    """
+    base = base or os.getcwd()
+    relative = os.path.relpath(path, base)
+    if relative == ".." or relative.startswith(".." + os.sep):
+        relative = os.path.abspath(path)
+    return relative.replace(os.sep, "/")
+
+
+def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
+    """Return the `.py` files under `paths`, sorted by display path.
+
+    A file named explicitly is scanned even when an exclude pattern matches it, as
+    Ruff and Bandit do. Raises DiscoveryError for a path that does not exist.
+    """
+    excludes = pathspec.PathSpec.from_lines("gitwildmatch", settings.exclude + settings.extend_exclude)
+    found: dict[str, SourcePath] = {}
+
+    for given in paths:
+        if not os.path.lexists(given):
+            raise DiscoveryError(f"{given}: no such file or directory")
+        if not os.path.isdir(given):
+            if os.path.basename(given).endswith(SOURCE_SUFFIX) or not os.path.isfile(given):
+                source = SourcePath(given, display_path(given))
+                found[source.display_path] = source
+            continue
+
+        walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore)
+        _walk_directory(walk, given, _ancestor_ignores(given) if settings.respect_gitignore else [])
+        for source in walk.found:
+            found.setdefault(source.display_path, source)
+
+    return sorted(found.values(), key=lambda source: source.display_path)
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _load_gitignore(directory: str) -> tuple[str, pathspec.PathSpec] | None:
+    location = os.path.join(directory, ".gitignore")
+    try:
+        with open(location, encoding="utf-8", errors="replace") as handle:
+            return directory, pathspec.PathSpec.from_lines("gitwildmatch", handle)
+    except OSError:
+        return None
+
+
+def _ancestor_ignores(given: str) -> list[tuple[str, pathspec.PathSpec]]:
+    """Load the .gitignore files above `given`, up to the top of its git work tree.
+
+    A folder named on the command line is scanned even when those files ignore it,
+    as an explicitly named file is; then they are not applied below it either.
+    """
+    ancestors = []
+    directory = os.path.dirname(os.path.abspath(given))
+    while True:
+        ancestors.append(directory)
+        if os.path.exists(os.path.join(directory, ".git")):
+            break
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return []
+        directory = parent
+    ignores = [ignore for ignore in map(_load_gitignore, reversed(ancestors)) if ignore]
+    if _ignored(os.path.abspath(given), True, ignores):
+        log.info("%s: ignored by .gitignore but named explicitly, so scanned", display_path(given))
+        return []
+    return ignores
+
+
+def _ignored(path: str, is_directory: bool, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    for base, spec in ignores:
+        relative = os.path.relpath(path, base).replace(os.sep, "/")
+        if is_directory:
+            relative += "/"
+        if spec.match_file(relative):
+            return True
+    return False
+
+
+def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
+    try:
+        identity = os.stat(directory)
+    except OSError as error:
+        log.warning("%s: cannot read directory: %s", display_path(directory), error.strerror)
+        return
+    key = (identity.st_dev, identity.st_ino)
+    if key in walk.visited:
+        log.info("%s: directory already scanned through another link", display_path(directory))
+        return
+    walk.visited.add(key)
+
+    if walk.respect_gitignore:
+        own = _load_gitignore(directory)
+        ignores = ignores + [own] if own else ignores
+
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError as error:
+        log.warning("%s: cannot read directory: %s", display_path(directory), error.strerror)
+        return
+
+    for entry in entries:
+        _visit_entry(walk, entry, ignores)
+
+
+def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
+    shown = display_path(entry.path)
+    try:
+        is_directory = entry.is_dir()
+    except OSError:
+        is_directory = False
+
+    # Exclude patterns match the name or the path below the given folder, never the
+    # folders above it: scanning a tree inside `.venv` on purpose still works.
+    suffix = "/" if is_directory else ""
+    relative = os.path.relpath(entry.path, walk.base).replace(os.sep, "/")
+    candidates = (entry.name + suffix, relative + suffix)
+    if any(walk.excludes.match_file(candidate) for candidate in candidates):
+        log.debug("%s: excluded", shown)
+        return
+    if ignores and _ignored(entry.path, is_directory, ignores):
+        log.debug("%s: ignored by .gitignore", shown)
+        return
+
+    if entry.is_symlink() and not _inside(os.path.realpath(entry.path), walk.root):
+        log.warning("%s: not followed: symbolic link to a path outside the scanned tree", shown)
+        return
+
+    if is_directory:
+        _walk_directory(walk, entry.path, ignores)
+    elif entry.name.endswith(SOURCE_SUFFIX):
+        walk.found.append(SourcePath(entry.path, shown))

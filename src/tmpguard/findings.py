@@ -1,0 +1,90 @@
+"""Finding and per-file result records shared by the analysers, the engine and reporters."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class ScanStatus(str, enum.Enum):
+    """How a file was examined."""
+
+    ANALYSED = "analysed"
+    PREFILTERED = "prefiltered"
+    FALLBACK = "fallback"
+    NOT_SCANNED = "not_scanned"
+
+    @property
+    def scanned(self) -> bool:
+        return self is not ScanStatus.NOT_SCANNED
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An in-source marker that silences a finding."""
+
+    kind: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One occurrence of the rule in one file.
+
+    Lines and columns are 1-based, columns count Unicode code points, and the end
+    column points one past the last character, as in SARIF regions.
+    """
+
+    rule_id: str
+    path: str
+    message: str
+    severity: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    snippet: str
+    fingerprint: str
+    suppression: Suppression | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+
+@dataclass
+class FileResult:
+    """The outcome of scanning one file: its findings and how it was examined."""
+
+    path: str
+    status: ScanStatus
+    findings: list[Finding] = field(default_factory=list)
+    reason: str | None = None
+    """Why the file was scanned by the fallback or not scanned at all."""
+
+
+@dataclass
+class ScanResult:
+    """Every file's result of one scan, in a deterministic order."""
+
+    files: list[FileResult]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.files for finding in result.findings]
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.suppressed]
+
+    @property
+    def suppressed_findings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.suppressed]
+
+    def files_with(self, status: ScanStatus) -> list[FileResult]:
+        return [result for result in self.files if result.status is status]
+
+    @property
+    def scanned_count(self) -> int:
+        return sum(1 for result in self.files if result.status.scanned)

@@ -1,0 +1,81 @@
+"""A forgiving Python lexer for source that `ast` cannot parse.
+
+It never raises: Python 2 code, syntax newer than the interpreter, unbalanced
+brackets, bad indentation and NUL bytes all lex. It tells comments and string
+literals apart from code, which is all the fallback scanner and the suppression
+parser need. Positions are 1-based lines and code-point columns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+_STRING_BODY = r"""
+    '''(?:\\.|[^\\])*?(?:'''|\Z)
+  | \"\"\"(?:\\.|[^\\])*?(?:\"\"\"|\Z)
+  | '(?:\\.|[^\\'\r\n])*(?:'|(?=[\r\n])|\Z)
+  | "(?:\\.|[^\\"\r\n])*(?:"|(?=[\r\n])|\Z)
+"""
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<comment>\#[^\r\n]*)
+  | (?P<string>(?:[rRbBuUfF]{{1,2}})?(?:{_STRING_BODY}))
+  | (?P<name>[^\W\d]\w*)
+  | (?P<number>\d[\w.]*)
+  | (?P<newline>\r\n|\r|\n)
+  | (?P<space>[ \t\f\v]+|\\(?:\r\n|\r|\n))
+  | (?P<op>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexeme: kind is comment, string, name, number, newline or op."""
+
+    kind: str
+    text: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Yield the tokens of `text`, skipping white space and line continuations."""
+    line = 1
+    line_start = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        start, end = match.span()
+        value = match.group()
+        breaks = list(_LINE_BREAK.finditer(value)) if kind in ("string", "space", "newline") else []
+
+        if kind != "space":
+            end_line = line + len(breaks)
+            end_column = (end - breaks[-1].end() if breaks else end - line_start) + 1
+            yield Token(kind, value, line, start - line_start + 1, end_line, end_column)
+
+        if breaks:
+            line += len(breaks)
+            line_start = start + breaks[-1].end()
+
+
+def string_value(literal: str) -> str | None:
+    """Return the value of a plain string literal without escapes, else None."""
+    prefix_length = len(literal) - len(literal.lstrip("rRbBuUfF"))
+    prefix = literal[:prefix_length].lower()
+    if "b" in prefix or "f" in prefix:
+        return None
+    body = literal[prefix_length:]
+    for quote in ('"""', "'''", '"', "'"):
+        if body.startswith(quote) and body.endswith(quote) and len(body) >= 2 * len(quote):
+            value = body[len(quote) : -len(quote)]
+            return value if "\\" not in value else None
+    return None

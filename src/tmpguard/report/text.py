@@ -1,0 +1,55 @@
+"""The text report: one `path:line:col: rule message` line per finding, then a summary."""
+
+from __future__ import annotations
+
+import re
+
+from tmpguard import rule
+from tmpguard.findings import ScanResult, ScanStatus
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+_BOLD = "\x1b[1m"
+_YELLOW = "\x1b[33m"
+_RED = "\x1b[31m"
+_RESET = "\x1b[0m"
+
+
+def printable(text: str) -> str:
+    """Escape control and bidirectional-override characters so a terminal shows them inert."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{style}{text}{_RESET}" if color else text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def render(result: ScanResult, color: bool = False) -> str:
+    lines = []
+    for finding in result.active_findings:
+        where = printable(f"{finding.path}:{finding.start_line}:{finding.start_column}:")
+        lines.append(f"{_paint(where, _BOLD, color)} {_paint(rule.RULE_ID, _YELLOW, color)} {finding.message}")
+        lines.append(f"    {printable(finding.snippet.strip())}")
+
+    for item in result.files_with(ScanStatus.FALLBACK):
+        lines.append(f"{printable(item.path)}: note: scanned by the fallback scanner: {printable(item.reason or '')}")
+    for item in result.files_with(ScanStatus.NOT_SCANNED):
+        notice = f"{printable(item.path)}: error: not scanned: {printable(item.reason or '')}"
+        lines.append(_paint(notice, _RED, color))
+
+    fallback = len(result.files_with(ScanStatus.FALLBACK))
+    not_scanned = len(result.files_with(ScanStatus.NOT_SCANNED))
+    summary = (
+        f"Found {_plural(len(result.active_findings), 'finding')} "
+        f"({len(result.suppressed_findings)} suppressed) in {_plural(result.scanned_count, 'file')} scanned"
+    )
+    if fallback:
+        summary += f", {fallback} by the fallback scanner"
+    if not_scanned:
+        summary += f"; {_plural(not_scanned, 'file')} not scanned"
+    lines.append(summary + ".")
+    return "\n".join(lines) + "\n"

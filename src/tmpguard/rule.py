@@ -1,0 +1,160 @@
+"""Rule VNX-PY-018: its metadata, documentation and examples in one place.
+
+The `explain` command, the JSON report and the SARIF rule descriptor all read this
+module, so the rule's text exists once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RULE_ID = "VNX-PY-018"
+RULE_ALIASES = frozenset({"VNX-PY-018", "B306", "S306", "VNX018"})
+NAME = "insecure-temporary-file-mktemp"
+TITLE = "Insecure temporary file creation via tempfile.mktemp()"
+SEVERITY = "medium"
+SARIF_LEVEL = "warning"
+# GitHub code scanning maps security-severity 4.0 to 6.9 to "medium".
+SECURITY_SEVERITY = "5.5"
+PRECISION = "very-high"
+CWE = "CWE-377"
+CAPEC = "CAPEC-29"
+ATTACK = "T1574"
+TAGS = ("security", "external/cwe/cwe-377", "external/capec/capec-29")
+HELP_URI = "https://cwe.mitre.org/data/definitions/377.html"
+REFERENCES = (
+    ("Python docs: tempfile.mktemp", "https://docs.python.org/3/library/tempfile.html#tempfile.mktemp"),
+    ("CWE-377: Insecure Temporary File", "https://cwe.mitre.org/data/definitions/377.html"),
+    ("CAPEC-29: Leveraging Time-of-Check and Time-of-Use (TOCTOU) Race Conditions",
+     "https://capec.mitre.org/data/definitions/29.html"),
+    ("MITRE ATT&CK T1574: Hijack Execution Flow", "https://attack.mitre.org/techniques/T1574/"),
+)
+
+SHORT_DESCRIPTION = "tempfile.mktemp() returns a file name that another process can claim first."
+
+MESSAGE = (
+    "{name} returns a name that is free now but created later, so another process can "
+    "plant a file or symlink there first; use `NamedTemporaryFile()`, `mkstemp()` or `mkdtemp()`"
+)
+
+FULL_DESCRIPTION = (
+    "tempfile.mktemp() only picks a file name that does not exist at the moment of the "
+    "call. The caller creates the file later, and in between another local user or "
+    "process can create a file, or a symbolic link to a file it wants overwritten, at "
+    "that name in a shared folder such as /tmp (a time-of-check to time-of-use race). "
+    "The program then writes into the attacker's file or follows the link."
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A source snippet that documents the rule and doubles as a test case.
+
+    `flagged` lists the (line, column) of every finding the rule must report.
+    """
+
+    title: str
+    source: str
+    flagged: tuple[tuple[int, int], ...]
+
+
+EXAMPLES = (
+    Example(
+        "A plain call",
+        "import tempfile\n\npath = tempfile.mktemp(suffix='.csv')\nopen(path, 'w').write('data')\n",
+        ((3, 8),),
+    ),
+    Example(
+        "An imported alias",
+        "from tempfile import mktemp as fresh_name\n\nname = fresh_name()\n",
+        ((3, 8),),
+    ),
+    Example(
+        "A reference passed as a factory",
+        "import collections\nimport tempfile\n\nnames = collections.defaultdict(tempfile.mktemp)\n",
+        ((4, 33),),
+    ),
+    Example(
+        "A file created atomically",
+        "import os\nimport tempfile\n\nfd, path = tempfile.mkstemp(suffix='.csv')\nos.close(fd)\n",
+        (),
+    ),
+    Example(
+        "Another object's mktemp method",
+        "def build(tmp_path_factory):\n    return tmp_path_factory.mktemp('data')\n",
+        (),
+    ),
+    Example(
+        "Text in a comment or a string",
+        "# tempfile.mktemp() is banned here\nWARNING = 'do not call tempfile.mktemp()'\n",
+        (),
+    ),
+)
+
+DOCUMENTATION = f"""\
+# {RULE_ID}: {TITLE}
+
+Severity: {SEVERITY} (SARIF level `{SARIF_LEVEL}`). Weakness: {CWE}, {CAPEC}, ATT&CK {ATTACK}.
+Aliases accepted in suppression comments: B306 (Bandit), S306 (Ruff), VNX018 (flake8).
+
+## What it does
+
+Reports every expression that evaluates to the standard library's
+`tempfile.mktemp`, called or not: `tempfile.mktemp()`, `from tempfile import mktemp`
+under any alias, `import tempfile as t`, star imports, imports inside functions,
+references such as `defaultdict(tempfile.mktemp)`, and constant-string lookups such
+as `getattr(tempfile, "mktemp")` or `importlib.import_module("tempfile").mktemp`.
+
+## Why is this bad?
+
+{FULL_DESCRIPTION}
+
+Python has documented `mktemp()` as deprecated and unsafe since version 2.3.
+
+## Example
+
+```python
+import tempfile
+
+path = tempfile.mktemp(suffix=".csv")
+with open(path, "w") as handle:   # another process may own this path by now
+    handle.write(data)
+```
+
+## Use instead
+
+```python
+import os
+import tempfile
+
+# A path: mkstemp() creates the file with O_EXCL and returns (fd, path).
+fd, path = tempfile.mkstemp(suffix=".csv")
+with os.fdopen(fd, "w") as handle:
+    handle.write(data)
+
+# A file object: NamedTemporaryFile() creates and opens the file in one step.
+with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+    handle.write(data)
+
+# A private working folder for names that must not exist yet (sockets, FIFOs).
+folder = tempfile.mkdtemp()
+socket_path = os.path.join(folder, "control.sock")
+```
+
+Never build paths in `/tmp` by hand: they race in the same way.
+
+## Suppression
+
+`# nosec`, `# noqa`, or a code list such as `# nosec B306` or `# noqa: S306` on any
+line of the statement that contains the finding.
+
+## References
+
+""" + "".join(f"- {title}: {url}\n" for title, url in REFERENCES)
+
+
+def message_for(expression: str) -> str:
+    """Build the finding message for the source text of the flagged expression."""
+    if expression == "tempfile.mktemp":
+        return MESSAGE.format(name="`tempfile.mktemp`")
+    return MESSAGE.format(name=f"`{expression}` (`tempfile.mktemp`)")

@@ -1,0 +1,93 @@
+"""Parse `# nosec` and `# noqa` comments and match them to findings.
+
+Comments come from a tokenizer, never from a text search, so a marker inside a
+string literal is not a comment and suppresses nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+from tmpguard.findings import Suppression
+from tmpguard.lexer import tokens as lenient_tokens
+from tmpguard.rule import RULE_ALIASES
+
+# A marker opens a comment segment: `nosec` or `noqa`, then the end of the segment,
+# white space or a colon. `nosec-free` or `noqa123` are not markers.
+_MARKER = re.compile(r"(nosec|noqa)(?=$|[\s:])\s*:?\s*(.*)", re.IGNORECASE | re.DOTALL)
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*[0-9]")
+_CODE_SEPARATOR = re.compile(r"[\s,]+")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A suppression marker on one line; `codes` is None when it names no code."""
+
+    kind: str
+    line: int
+    comment: str
+    codes: frozenset[str] | None
+
+    def applies_to_rule(self) -> bool:
+        return self.codes is None or not self.codes.isdisjoint(RULE_ALIASES)
+
+
+def parse_markers(comment: str, line: int) -> list[Marker]:
+    """Return the markers in `comment` (text starting with '#'), one per '#' segment."""
+    markers = []
+    for segment in comment.split("#")[1:]:
+        match = _MARKER.match(segment.strip())
+        if match:
+            markers.append(Marker(match.group(1).lower(), line, comment.strip(), _parse_codes(match.group(2))))
+    return markers
+
+
+def _parse_codes(text: str) -> frozenset[str] | None:
+    codes = []
+    for word in _CODE_SEPARATOR.split(text.strip()):
+        if not _CODE.fullmatch(word):
+            break
+        codes.append(word.upper())
+    return frozenset(codes) if codes else None
+
+
+def comments(text: str) -> list[tuple[int, str]]:
+    """Return (line, comment text) for every comment in `text`.
+
+    `tokenize` is used for files it accepts; the lenient lexer covers the rest.
+    """
+    try:
+        return [
+            (token.start[0], token.string)
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return [(token.line, token.text) for token in lenient_tokens(text) if token.kind == "comment"]
+
+
+class SuppressionIndex:
+    """The suppression markers of one file, looked up by line range."""
+
+    def __init__(self, text: str) -> None:
+        self.by_line: dict[int, list[Marker]] = {}
+        self.file_markers: list[Marker] = []
+        first_line = text.lstrip("\ufeff").split("\n", 1)[0].lstrip()
+
+        for line, comment in comments(text):
+            markers = parse_markers(comment, line)
+            self.by_line.setdefault(line, []).extend(markers)
+            # The VNX convention: `# nosec` on a comment-only first line covers the file.
+            if line == 1 and first_line.startswith("#"):
+                self.file_markers = [marker for marker in markers if marker.kind == "nosec"]
+
+    def match(self, first_line: int, last_line: int) -> Suppression | None:
+        """Return the suppression for a finding whose statement spans these lines."""
+        candidates = [marker for line in range(first_line, last_line + 1) for marker in self.by_line.get(line, ())]
+        for marker in candidates + self.file_markers:
+            if marker.applies_to_rule():
+                return Suppression("inSource", marker.line, marker.comment)
+        return None
