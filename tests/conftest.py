@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,8 +20,13 @@ def sarif_schema() -> dict:
     return json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
 
 
-def run_tmpguard(*arguments: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m tmpguard` as a user would, capturing its output as text."""
+def run_tmpguard(
+    *arguments: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m tmpguard` as a user would, capturing its output as text.
+
+    `env` adds variables to the current environment.
+    """
     return subprocess.run(
         [sys.executable, "-m", "tmpguard", *arguments],
         cwd=cwd,
@@ -28,4 +34,43 @@ def run_tmpguard(*arguments: str, cwd: Path | None = None, stdin: str | None = N
         capture_output=True,
         text=True,
         timeout=120,
+        env=None if env is None else {**os.environ, **env},
     )
+
+
+# Keep the user's and the system's git configuration out of test repositories, and
+# stop git from finding a repository above a test's temporary folder.
+def git_environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CEILING_DIRECTORIES": str(tmp_path.parent),
+    }
+
+
+def git(repository: Path, *arguments: str) -> str:
+    """Run git in `repository` with an isolated configuration and return its output."""
+    completed = subprocess.run(
+        ["git", "-C", str(repository), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **git_environment(repository)},
+        check=True,
+    )
+    return completed.stdout
+
+
+def init_repository(repository: Path) -> Path:
+    """Create an empty git repository with a local identity, for tests that commit."""
+    repository.mkdir(parents=True, exist_ok=True)
+    git(repository, "init", "--quiet", "--initial-branch=main")
+    git(repository, "config", "user.name", "tmpguard tests")
+    git(repository, "config", "user.email", "tests@tmpguard.invalid")
+    git(repository, "config", "commit.gpgsign", "false")
+    return repository
+
+
+def commit_all(repository: Path, message: str) -> None:
+    git(repository, "add", "--all")
+    git(repository, "commit", "--quiet", "-m", message)

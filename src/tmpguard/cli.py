@@ -7,11 +7,14 @@ import logging
 import os
 import sys
 
-from tmpguard import __version__, rule
-from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySettings
-from tmpguard.engine import scan_paths
+from tmpguard import __version__, command, rule
+from tmpguard.baseline import BaselineError
+from tmpguard.changed import GitError
+from tmpguard.config import ConfigError, resolve
+from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
+from tmpguard.severity import DEFAULT_FAIL_ON, SEVERITIES, at_least
 
 log = logging.getLogger("tmpguard")
 
@@ -33,10 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         "scan",
         help="scan files and folders for the rule",
         description="Scan .py files for tempfile.mktemp() use. Exit codes: 0 nothing to report, "
-        "1 findings, 2 usage or configuration error, 3 no finding but some file not scanned.",
+        "1 findings at or above --fail-on, 2 usage or configuration error, 3 no finding but some file not scanned.",
     )
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    scan.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    scan.add_argument("--format", choices=FORMATS, help="report format (default: text)")
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     scan.add_argument(
         "--exclude", action="append", metavar="GLOB",
@@ -48,9 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="pattern of paths to skip in addition to the excludes; repeatable",
     )
     scan.add_argument(
-        "--respect-gitignore", action=argparse.BooleanOptionalAction, default=True,
+        "--respect-gitignore", action=argparse.BooleanOptionalAction,
         help="skip files that .gitignore files ignore (default: on)",
     )
+    _add_workflow_options(scan)
     scan.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto",
         help="colour the text report: auto colours only on a terminal (default: auto)",
@@ -62,6 +66,39 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule_id", metavar="RULE", help="VNX-PY-018, or one of its aliases B306, S306")
     return parser
+
+
+def _add_workflow_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--fail-on", choices=SEVERITIES,
+        help="exit 1 only for findings of this severity or higher (default: low, any finding)",
+    )
+    scan.add_argument(
+        "--per-file-ignores", action="append", default=[], metavar="GLOB:CODES",
+        help="ignore the rule in files matching GLOB, e.g. 'tests/*.py:S306'; replaces the configured table; "
+        "repeatable",
+    )
+    source = scan.add_mutually_exclusive_group()
+    source.add_argument(
+        "--changed-since", metavar="REF", help="scan only files changed against git REF, plus untracked ones",
+    )
+    source.add_argument(
+        "--stdin-filename", metavar="NAME", help="scan source read from standard input, reported as NAME",
+    )
+
+    config = scan.add_mutually_exclusive_group()
+    config.add_argument(
+        "--config", metavar="FILE", help="read [tool.tmpguard] from FILE instead of the nearest pyproject.toml",
+    )
+    config.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+
+    accepted = scan.add_mutually_exclusive_group()
+    accepted.add_argument(
+        "--baseline", metavar="FILE", help="report only findings that the baseline FILE does not list",
+    )
+    accepted.add_argument(
+        "--write-baseline", metavar="FILE", help="record the current findings in FILE and accept them, as --baseline FILE would",
+    )
 
 
 def _configure_logging(arguments: argparse.Namespace) -> None:
@@ -81,9 +118,9 @@ def _use_color(choice: str, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
-def exit_code(result: ScanResult) -> int:
-    """Map a scan result to the documented exit code."""
-    if result.active_findings:
+def exit_code(result: ScanResult, fail_on: str = DEFAULT_FAIL_ON) -> int:
+    """Map a scan result to the documented exit code; findings below `fail_on` do not fail."""
+    if any(at_least(finding.severity, fail_on) for finding in result.active_findings):
         return EXIT_FINDINGS
     if result.files_with(ScanStatus.NOT_SCANNED):
         return EXIT_NOT_SCANNED
@@ -100,14 +137,10 @@ def _write(report: str, output: str | None) -> None:
 
 
 def run_scan(arguments: argparse.Namespace) -> int:
-    settings = DiscoverySettings(
-        exclude=tuple(arguments.exclude) if arguments.exclude is not None else DEFAULT_EXCLUDES,
-        extend_exclude=tuple(arguments.extend_exclude),
-        respect_gitignore=arguments.respect_gitignore,
-    )
     try:
-        result = scan_paths(arguments.paths, settings)
-    except DiscoveryError as error:
+        options = resolve(arguments)
+        result = command.scan(arguments, options)
+    except (ConfigError, DiscoveryError, GitError, BaselineError) as error:
         log.error("%s", error)
         return EXIT_USAGE
 
@@ -115,13 +148,13 @@ def run_scan(arguments: argparse.Namespace) -> int:
     if not_scanned:
         log.warning("%d files could not be scanned; the report lists them with the reason", len(not_scanned))
 
-    report = render(result, arguments.format, color=_use_color(arguments.color, arguments.output))
+    report = render(result, options.format, color=_use_color(arguments.color, arguments.output))
     try:
         _write(report, arguments.output)
     except OSError as error:
         log.error("cannot write the report to %s: %s", arguments.output, error.strerror)
         return EXIT_USAGE
-    return exit_code(result)
+    return exit_code(result, options.fail_on)
 
 
 def run_explain(arguments: argparse.Namespace) -> int:

@@ -21,10 +21,11 @@ class ScanStatus(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Suppression:
-    """An in-source marker that silences a finding."""
+    """The reason a finding is silenced: an in-source marker (kind `inSource`) or a
+    per-file ignore from the configuration (kind `external`, no line)."""
 
     kind: str
-    line: int
+    line: int | None
     text: str
 
 
@@ -81,6 +82,11 @@ class ScanResult:
     @property
     def suppressed_findings(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.suppressed]
+
+    @property
+    def not_scanned(self) -> list[FileResult]:
+        """The files that could not be read or decoded at all, each with its reason."""
+        return self.files_with(ScanStatus.NOT_SCANNED)
 
     def files_with(self, status: ScanStatus) -> list[FileResult]:
         return [result for result in self.files if result.status is status]

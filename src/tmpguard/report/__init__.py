@@ -6,9 +6,9 @@ Reporters read findings only; they never open the scanned files again.
 from __future__ import annotations
 
 from tmpguard.findings import ScanResult
-from tmpguard.report import json_report, sarif, text
+from tmpguard.report import github, gitlab, json_report, junit, sarif, text
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def render(result: ScanResult, output_format: str, color: bool = False) -> str:
@@ -19,4 +19,10 @@ def render(result: ScanResult, output_format: str, color: bool = False) -> str:
         return sarif.render(result)
     if output_format == "text":
         return text.render(result, color=color)
+    if output_format == "github":
+        return github.render(result)
+    if output_format == "gitlab":
+        return gitlab.render(result)
+    if output_format == "junit":
+        return junit.render(result)
     raise ValueError(f"unknown report format: {output_format}")

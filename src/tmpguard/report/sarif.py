@@ -58,7 +58,7 @@ def _result(finding: Finding) -> dict:
         "properties": {"severity": finding.severity},
     }
     if finding.suppression is not None:
-        result["suppressions"] = [{"kind": "inSource", "justification": finding.suppression.text}]
+        result["suppressions"] = [{"kind": finding.suppression.kind, "justification": finding.suppression.text}]
     return result
 
 

@@ -1,0 +1,40 @@
+"""The scanning step of `tmpguard scan`: paths or standard input, then the baseline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from tmpguard import api, baseline
+from tmpguard.config import Options
+from tmpguard.findings import ScanResult
+
+log = logging.getLogger(__name__)
+
+
+def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
+    """Scan what the command line names with `options`, writing a baseline when asked.
+
+    With `--write-baseline`, the current findings are recorded and then left out of
+    the result, as if the new baseline had been given with `--baseline`.
+    """
+    ignores = {"per_file_ignores": options.per_file_ignores, "project_root": options.project_root}
+    accepted = None if arguments.write_baseline else arguments.baseline
+
+    if arguments.stdin_filename is not None:
+        data = sys.stdin.buffer.read()
+        result = api.scan_bytes(data, arguments.stdin_filename, **ignores, baseline=accepted)
+    else:
+        result = api.scan(
+            arguments.paths, exclude=options.exclude, extend_exclude=options.extend_exclude,
+            respect_gitignore=options.respect_gitignore, changed_since=arguments.changed_since,
+            **ignores, baseline=accepted,
+        )
+
+    if arguments.write_baseline:
+        recorded = baseline.Baseline.from_result(result)
+        baseline.write(arguments.write_baseline, recorded)
+        log.info("recorded %d findings in %s", len(result.active_findings), arguments.write_baseline)
+        result, _ = recorded.filter(result)
+    return result
