@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--color", choices=("auto", "always", "never"), default="auto",
         help="colour the text report: auto colours only on a terminal (default: auto)",
     )
+    scan.add_argument("--fix", action="store_true", help="apply safe fixes to the files, then report what remains")
+    scan.add_argument(
+        "--unsafe-fixes", action="store_true",
+        help="with --fix or --diff, also apply fixes that change behaviour in a documented way",
+    )
+    scan.add_argument(
+        "--diff", action="store_true",
+        help="print the fixes as a unified diff (apply with patch -p1) and write nothing",
+    )
     verbosity = scan.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped files")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="log errors only")
@@ -106,6 +115,12 @@ def run_scan(arguments: argparse.Namespace) -> int:
         respect_gitignore=arguments.respect_gitignore,
     )
     try:
+        if arguments.fix or arguments.diff:
+            from tmpguard.fixes.command import run_fixes
+
+            run_fixes(arguments, settings)
+        elif arguments.unsafe_fixes:
+            log.warning("--unsafe-fixes has no effect without --fix or --diff")
         result = scan_paths(arguments.paths, settings)
     except DiscoveryError as error:
         log.error("%s", error)
@@ -115,6 +130,8 @@ def run_scan(arguments: argparse.Namespace) -> int:
     if not_scanned:
         log.warning("%d files could not be scanned; the report lists them with the reason", len(not_scanned))
 
+    if arguments.diff and arguments.output is None:
+        return exit_code(result)
     report = render(result, arguments.format, color=_use_color(arguments.color, arguments.output))
     try:
         _write(report, arguments.output)
