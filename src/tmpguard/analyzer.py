@@ -9,7 +9,7 @@ bindings of the scopes around them.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tmpguard.scopes import Scope, ScopeStack
 
@@ -32,13 +32,33 @@ class Match:
     end_line: int
     end_column: int
     statement_lines: tuple[int, int]
+    node: ast.expr | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Analysis:
+    """The matches in one module, and what each resolved expression names.
+
+    `qualified_names` maps every name, attribute, call and subscript load that
+    resolved to something known (`builtins.open`, `os.mkdir`, `tempfile.mkdtemp`) to
+    its qualified names, as resolved at that point of the program.
+    """
+
+    matches: list[Match]
+    qualified_names: dict[ast.expr, frozenset[str]]
+
+
+def analyse(tree: ast.Module) -> Analysis:
+    """Find the matches in `tree` and record the qualified names of resolved expressions."""
+    analyser = _Analyser()
+    analyser.run(tree)
+    matches = sorted(analyser.matches, key=lambda match: (match.line, match.column))
+    return Analysis(matches, analyser.resolved)
 
 
 def find_matches(tree: ast.Module) -> list[Match]:
     """Return every expression in `tree` that evaluates to `tempfile.mktemp`, in order."""
-    analyser = _Analyser()
-    analyser.run(tree)
-    return sorted(analyser.matches, key=lambda match: (match.line, match.column))
+    return analyse(tree).matches
 
 
 def _constant_string(node: ast.expr | None) -> str | None:
@@ -67,6 +87,7 @@ class _Analyser(ast.NodeVisitor):
         self.conditional = 0
         self.statements: list[tuple[int, int]] = []
         self.deferred: list[tuple[list[Scope], Scope, ast.AST]] = []
+        self.resolved: dict[ast.expr, frozenset[str]] = {}
 
     def run(self, tree: ast.Module) -> None:
         for statement in tree.body:
@@ -148,7 +169,10 @@ class _Analyser(ast.NodeVisitor):
         return frozenset(names)
 
     def _check(self, node: ast.expr) -> bool:
-        if TARGET not in self.qualified_names(node):
+        names = self.qualified_names(node)
+        if names:
+            self.resolved[node] = names
+        if TARGET not in names:
             return False
         self.matches.append(
             Match(
@@ -157,6 +181,7 @@ class _Analyser(ast.NodeVisitor):
                 node.end_lineno or node.lineno,
                 node.end_col_offset if node.end_col_offset is not None else node.col_offset,
                 self.statements[-1] if self.statements else (node.lineno, node.lineno),
+                node,
             )
         )
         return True

@@ -10,8 +10,8 @@ import sys
 from tmpguard import __version__, command, rule
 from tmpguard.baseline import BaselineError
 from tmpguard.changed import GitError
-from tmpguard.config import ConfigError, resolve
-from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError
+from tmpguard.config import ConfigError, Options, resolve
+from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySettings
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
 from tmpguard.severity import DEFAULT_FAIL_ON, SEVERITIES, at_least
@@ -58,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto",
         help="colour the text report: auto colours only on a terminal (default: auto)",
+    )
+    scan.add_argument("--fix", action="store_true", help="apply safe fixes to the files, then report what remains")
+    scan.add_argument(
+        "--unsafe-fixes", action="store_true",
+        help="with --fix or --diff, also apply fixes that change behaviour in a documented way",
+    )
+    scan.add_argument(
+        "--diff", action="store_true",
+        help="print the fixes as a unified diff (apply with patch -p1) and write nothing",
     )
     verbosity = scan.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped files")
@@ -136,9 +145,26 @@ def _write(report: str, output: str | None) -> None:
         handle.write(report)
 
 
+def _run_fixes(arguments: argparse.Namespace, options: Options) -> None:
+    if arguments.stdin_filename is not None:
+        raise ConfigError("--fix and --diff rewrite files and cannot be used with --stdin-filename")
+    from tmpguard.fixes.command import run_fixes
+
+    settings = DiscoverySettings(
+        exclude=options.exclude,
+        extend_exclude=options.extend_exclude,
+        respect_gitignore=options.respect_gitignore,
+    )
+    run_fixes(arguments, settings)
+
+
 def run_scan(arguments: argparse.Namespace) -> int:
     try:
         options = resolve(arguments)
+        if arguments.fix or arguments.diff:
+            _run_fixes(arguments, options)
+        elif arguments.unsafe_fixes:
+            log.warning("--unsafe-fixes has no effect without --fix or --diff")
         result = command.scan(arguments, options)
     except (ConfigError, DiscoveryError, GitError, BaselineError) as error:
         log.error("%s", error)
@@ -148,6 +174,8 @@ def run_scan(arguments: argparse.Namespace) -> int:
     if not_scanned:
         log.warning("%d files could not be scanned; the report lists them with the reason", len(not_scanned))
 
+    if arguments.diff and arguments.output is None:
+        return exit_code(result, options.fail_on)
     report = render(result, options.format, color=_use_color(arguments.color, arguments.output))
     try:
         _write(report, arguments.output)

@@ -14,7 +14,8 @@ import warnings
 from collections import Counter
 
 from tmpguard import rule
-from tmpguard.analyzer import find_matches
+from tmpguard.analyzer import analyse
+from tmpguard.context import FALLBACK, MatchContext, assess
 from tmpguard.fallback import scan_tokens
 from tmpguard.discover import DiscoverySettings, discover
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
@@ -52,20 +53,21 @@ def scan_source(data: bytes, path: str) -> FileResult:
         status = ScanStatus.FALLBACK if reason else ScanStatus.PREFILTERED
         return FileResult(path, status, reason=reason)
 
-    matches, parse_problem = _analyse(source) if reason is None else (None, None)
+    matches, parse_problem = _analyse(source, data) if reason is None else (None, None)
     if matches is None:
         matches = [_from_token_match(match) for match in scan_tokens(source.text)]
         return FileResult(path, ScanStatus.FALLBACK, _findings(source, path, matches), reason or parse_problem)
     return FileResult(path, ScanStatus.ANALYSED, _findings(source, path, matches))
 
 
-def _analyse(source: SourceText) -> tuple[list[tuple] | None, str | None]:
+def _analyse(source: SourceText, data: bytes) -> tuple[list[tuple] | None, str | None]:
     """Parse and analyse `source`; on failure return None and why the fallback is used."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source.text)
-        matches = find_matches(tree)
+        analysis = analyse(tree)
+        contexts = assess(tree, analysis, source, data)
     except SyntaxError as error:
         return None, f"syntax error on line {error.lineno}: {error.msg}"
     except ValueError as error:
@@ -80,8 +82,9 @@ def _analyse(source: SourceText) -> tuple[list[tuple] | None, str | None]:
             match.end_line,
             source.column(match.end_line, match.end_column),
             match.statement_lines,
+            context,
         )
-        for match in matches
+        for match, context in zip(analysis.matches, contexts)
     ], None
 
 
@@ -95,16 +98,22 @@ def _findings(source: SourceText, path: str, matches: list[tuple]) -> list[Findi
     suppressions = SuppressionIndex(source.text)
     occurrences: Counter[str] = Counter()
     findings = []
-    for line, column, end_line, end_column, (first, last) in matches:
+    for line, column, end_line, end_column, (first, last), *rest in matches:
+        context: MatchContext = rest[0] if rest else FALLBACK
         snippet = source.line(line)
         key = fingerprint_key(path, snippet)
         occurrences[key] += 1
+        name = _name_text(source, line, column, end_line, end_column)
+        severity, message = rule.SEVERITY, rule.message_for(name)
+        if context.private_folder is not None:
+            severity = rule.SEVERITY_IN_PRIVATE_FOLDER
+            message = rule.private_folder_message(name, context.private_folder.variable, context.private_folder.factory)
         findings.append(
             Finding(
                 rule_id=rule.RULE_ID,
                 path=path,
-                message=rule.message_for(_name_text(source, line, column, end_line, end_column)),
-                severity=rule.SEVERITY,
+                message=message,
+                severity=severity,
                 start_line=line,
                 start_column=column,
                 end_line=end_line,
@@ -112,6 +121,8 @@ def _findings(source: SourceText, path: str, matches: list[tuple]) -> list[Findi
                 snippet=snippet,
                 fingerprint=f"{key}:{occurrences[key]}",
                 suppression=suppressions.match(first, last),
+                fix=context.fix,
+                no_fix_reason=context.no_fix_reason,
             )
         )
     return findings

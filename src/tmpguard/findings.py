@@ -30,6 +30,21 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Fix:
+    """A rewrite that replaces the flagged call with an atomic alternative.
+
+    `safety` is "safe" when the program keeps its observable behaviour, or "unsafe"
+    when the rewrite changes it in the way `description` states. `edit` carries what
+    the rewriter needs and is not part of any report.
+    """
+
+    kind: str
+    safety: str
+    description: str
+    edit: object = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Finding:
     """One occurrence of the rule in one file.
 
@@ -48,6 +63,9 @@ class Finding:
     snippet: str
     fingerprint: str
     suppression: Suppression | None = None
+    fix: Fix | None = None
+    no_fix_reason: str | None = None
+    """The reason no fix is offered, when `fix` is None."""
 
     @property
     def suppressed(self) -> bool:

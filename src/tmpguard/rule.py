@@ -14,6 +14,10 @@ NAME = "insecure-temporary-file-mktemp"
 TITLE = "Insecure temporary file creation via tempfile.mktemp()"
 SEVERITY = "medium"
 SARIF_LEVEL = "warning"
+# A name picked inside a folder the same function created with mkdtemp() or
+# TemporaryDirectory(): no other user can create files there.
+SEVERITY_IN_PRIVATE_FOLDER = "low"
+SARIF_LEVELS = {SEVERITY: SARIF_LEVEL, SEVERITY_IN_PRIVATE_FOLDER: "note"}
 # GitHub code scanning maps security-severity 4.0 to 6.9 to "medium".
 SECURITY_SEVERITY = "5.5"
 PRECISION = "very-high"
@@ -37,6 +41,12 @@ MESSAGE = (
     "plant a file or symlink there first; use `NamedTemporaryFile()`, `mkstemp()` or `mkdtemp()`"
 )
 
+PRIVATE_FOLDER_MESSAGE = (
+    "{name} picks a name inside `{folder}`, a folder this function created with "
+    "`{factory}`, so no other user can plant a file there (severity low); "
+    "`mkstemp()` or `NamedTemporaryFile()` still create the file in one step"
+)
+
 FULL_DESCRIPTION = (
     "tempfile.mktemp() only picks a file name that does not exist at the moment of the "
     "call. The caller creates the file later, and in between another local user or "
@@ -51,11 +61,17 @@ class Example:
     """A source snippet that documents the rule and doubles as a test case.
 
     `flagged` lists the (line, column) of every finding the rule must report.
+    `fixed` is the source after `--fix` (None when no safe fix applies), `fix_kind`
+    the kind of fix offered for the first finding (None when no fix is offered), and
+    `unsafe_fixed` the source after `--fix --unsafe-fixes` when that differs.
     """
 
     title: str
     source: str
     flagged: tuple[tuple[int, int], ...]
+    fixed: str | None = None
+    fix_kind: str | None = None
+    unsafe_fixed: str | None = None
 
 
 EXAMPLES = (
@@ -63,11 +79,92 @@ EXAMPLES = (
         "A plain call",
         "import tempfile\n\npath = tempfile.mktemp(suffix='.csv')\nopen(path, 'w').write('data')\n",
         ((3, 8),),
+        fixed=(
+            "import tempfile\n"
+            "import os\n"
+            "\n"
+            "fd, path = tempfile.mkstemp(suffix='.csv')\n"
+            "os.close(fd)\n"
+            "open(path, 'w').write('data')\n"
+        ),
+        fix_kind="mkstemp",
+    ),
+    Example(
+        "A file opened right away",
+        (
+            "import tempfile as tf\n"
+            "\n"
+            "with open(tf.mktemp('.log'), 'a') as log:  # keep this comment\n"
+            "    log.write('start')\n"
+        ),
+        ((3, 11),),
+        fixed=(
+            "import tempfile as tf\n"
+            "\n"
+            "with tf.NamedTemporaryFile('a', suffix='.log', delete=False) as log:  # keep this comment\n"
+            "    log.write('start')\n"
+        ),
+        fix_kind="named-temporary-file",
+    ),
+    Example(
+        "A name used for a directory",
+        (
+            "import os\n"
+            "from tempfile import mktemp\n"
+            "\n"
+            "\n"
+            "def workspace():\n"
+            "    path = mktemp(prefix='ws-')\n"
+            "    # the folder must exist before the data goes in\n"
+            "    os.mkdir(path)\n"
+            "    return os.path.join(path, 'data')\n"
+        ),
+        ((6, 12),),
+        fixed=(
+            "import os\n"
+            "from tempfile import mkdtemp\n"
+            "\n"
+            "\n"
+            "def workspace():\n"
+            "    path = mkdtemp(prefix='ws-')\n"
+            "    # the folder must exist before the data goes in\n"
+            "    return os.path.join(path, 'data')\n"
+        ),
+        fix_kind="mkdtemp",
+    ),
+    Example(
+        "A name handed to code that creates it later",
+        (
+            "import os\n"
+            "import tempfile\n"
+            "\n"
+            "\n"
+            "def make_fifo():\n"
+            "    name = tempfile.mktemp(suffix='.fifo')\n"
+            "    os.mkfifo(name)\n"
+            "    return name\n"
+        ),
+        ((6, 12),),
+        fixed=None,
+        fix_kind="private-folder",
+        unsafe_fixed=(
+            "import os\n"
+            "import tempfile\n"
+            "\n"
+            "\n"
+            "def make_fifo():\n"
+            "    name = os.path.join(tempfile.mkdtemp(suffix='.fifo'), 'tmp.fifo')\n"
+            "    os.mkfifo(name)\n"
+            "    return name\n"
+        ),
     ),
     Example(
         "An imported alias",
         "from tempfile import mktemp as fresh_name\n\nname = fresh_name()\n",
         ((3, 8),),
+        fixed=None,
+        fix_kind="private-folder",
+        unsafe_fixed="from tempfile import mkdtemp\nimport os\n\nname = os.path.join(mkdtemp(), \"tmp\")\n",
     ),
     Example(
         "A reference passed as a factory",
@@ -143,6 +240,26 @@ socket_path = os.path.join(folder, "control.sock")
 
 Never build paths in `/tmp` by hand: they race in the same way.
 
+## Fixes
+
+`tmpguard scan --fix` rewrites a call when the rewrite keeps what the program does:
+
+- the name is first opened for writing or appending: `mkstemp()` creates the file and
+  its descriptor is closed (`fd, path = tempfile.mkstemp(...)`, `os.close(fd)`), or
+  `open(mktemp(), "w")` becomes `NamedTemporaryFile("w", delete=False)`;
+- the name is first used to create a directory: `mkdtemp()` creates it and the
+  `os.mkdir()` call goes.
+
+`--fix --unsafe-fixes` also puts any other name inside a new private folder from
+`mkdtemp()`, which keeps "the path does not exist yet" but leaves the folder behind.
+`--diff` prints the changes as a unified diff and writes nothing.
+
+## Severity in context
+
+When `dir=` is a folder that the same function created with `mkdtemp()` or
+`TemporaryDirectory()`, no other user can create files in it, and the finding is
+reported at severity low (SARIF level `note`).
+
 ## Suppression
 
 `# nosec`, `# noqa`, or a code list such as `# nosec B306` or `# noqa: S306` on any
@@ -151,6 +268,17 @@ line of the statement that contains the finding.
 ## References
 
 """ + "".join(f"- {title}: {url}\n" for title, url in REFERENCES)
+
+
+def level_for(severity: str) -> str:
+    """Return the SARIF level of a finding with `severity`."""
+    return SARIF_LEVELS.get(severity, SARIF_LEVEL)
+
+
+def private_folder_message(expression: str, folder: str, factory: str) -> str:
+    """Build the message for a call that picks its name inside a private folder."""
+    name = "`tempfile.mktemp`" if expression == "tempfile.mktemp" else f"`{expression}` (`tempfile.mktemp`)"
+    return PRIVATE_FOLDER_MESSAGE.format(name=name, folder=folder, factory=factory)
 
 
 def message_for(expression: str) -> str:

@@ -17,7 +17,7 @@ def finding_record(finding: Finding) -> dict:
         "message": finding.message,
         "artifact_uri": artifact_uri(finding.path),
         "severity": finding.severity,
-        "level": rule.SARIF_LEVEL,
+        "level": rule.level_for(finding.severity),
         "start_line": finding.start_line,
         "start_column": finding.start_column,
         "end_line": finding.end_line,
@@ -31,6 +31,14 @@ def finding_record(finding: Finding) -> dict:
             "line": suppression.line,
             "comment": suppression.text,
         },
+        "fix_available": finding.fix is not None,
+        "fix_safety": finding.fix.safety if finding.fix else None,
+        "fix": None if finding.fix is None else {
+            "kind": finding.fix.kind,
+            "safety": finding.fix.safety,
+            "description": finding.fix.description,
+        },
+        "no_fix_reason": finding.no_fix_reason,
     }
 
 

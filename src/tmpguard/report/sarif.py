@@ -51,15 +51,27 @@ def _result(finding: Finding) -> dict:
     result = {
         "ruleId": finding.rule_id,
         "ruleIndex": 0,
-        "level": rule.SARIF_LEVEL,
+        "level": rule.level_for(finding.severity),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": location}],
         "partialFingerprints": {"primaryLocationLineHash": finding.fingerprint},
-        "properties": {"severity": finding.severity},
+        "properties": {"severity": finding.severity, **_fix_properties(finding)},
     }
     if finding.suppression is not None:
         result["suppressions"] = [{"kind": finding.suppression.kind, "justification": finding.suppression.text}]
     return result
+
+
+def _fix_properties(finding: Finding) -> dict:
+    """Return whether a fix is available and how safe it is, for the result's property bag."""
+    if finding.fix is None:
+        return {"fixAvailable": False, "noFixReason": finding.no_fix_reason or ""}
+    return {
+        "fixAvailable": True,
+        "fixSafety": finding.fix.safety,
+        "fixKind": finding.fix.kind,
+        "fixDescription": finding.fix.description,
+    }
 
 
 def _notification(item: FileResult) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tmpguard import rule
-from tmpguard.findings import ScanResult, ScanStatus
+from tmpguard.findings import Finding, ScanResult, ScanStatus
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -28,12 +28,21 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def fix_note(finding: Finding) -> str:
+    """Return the line that states whether a fix is available, how safe it is, and what it does."""
+    if finding.fix is None:
+        return f"no fix available: {finding.no_fix_reason}"
+    option = "--fix" if finding.fix.safety == "safe" else "--fix --unsafe-fixes"
+    return f"{finding.fix.safety} fix ({option}): {finding.fix.description}"
+
+
 def render(result: ScanResult, color: bool = False) -> str:
     lines = []
     for finding in result.active_findings:
         where = printable(f"{finding.path}:{finding.start_line}:{finding.start_column}:")
         lines.append(f"{_paint(where, _BOLD, color)} {_paint(rule.RULE_ID, _YELLOW, color)} {finding.message}")
         lines.append(f"    {printable(finding.snippet.strip())}")
+        lines.append(f"    {fix_note(finding)}")
 
     for item in result.files_with(ScanStatus.FALLBACK):
         lines.append(f"{printable(item.path)}: note: scanned by the fallback scanner: {printable(item.reason or '')}")

@@ -1,0 +1,31 @@
+"""The `--fix`, `--unsafe-fixes` and `--diff` options of `tmpguard scan`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from tmpguard.discover import DiscoverySettings
+from tmpguard.fixes.files import fix_paths
+
+log = logging.getLogger("tmpguard")
+
+
+def run_fixes(arguments: argparse.Namespace, settings: DiscoverySettings) -> None:
+    """Fix the files, or print the diff of the fixes to standard output with --diff.
+
+    Raises DiscoveryError when a given path does not exist.
+    """
+    summary = fix_paths(arguments.paths, settings, unsafe=arguments.unsafe_fixes, write=not arguments.diff)
+    if arguments.diff:
+        for item in summary.files:
+            sys.stdout.buffer.write(item.diff)
+        sys.stdout.flush()
+        changed = sum(1 for item in summary.files if item.diff)
+        log.info("%d files would change", changed)
+        return
+
+    log.warning("applied %d fixes in %d files", summary.applied, summary.changed_files)
+    if summary.failed:
+        log.warning("%d files were left unchanged; the messages above say why", len(summary.failed))
