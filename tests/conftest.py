@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+
+from tmpguard.engine import scan_source
+from tmpguard.findings import FileResult
 
 TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
@@ -29,3 +33,17 @@ def run_tmpguard(*arguments: str, cwd: Path | None = None, stdin: str | None = N
         text=True,
         timeout=120,
     )
+
+
+def scan_text(source: str, path: str = "x.py") -> FileResult:
+    """Scan `source`, dedented and encoded as UTF-8, as the file `path`."""
+    return scan_source(textwrap.dedent(source).encode("utf-8"), path)
+
+
+def positions(result: FileResult, suppressed: bool = False) -> list[tuple[int, int]]:
+    """Return the (line, column) of each finding that is, or is not, suppressed."""
+    return [
+        (finding.start_line, finding.start_column)
+        for finding in result.findings
+        if finding.suppressed is suppressed
+    ]

@@ -65,9 +65,10 @@ def _analyse(source: SourceText) -> tuple[list[tuple] | None, str | None]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source.text)
-        matches = find_matches(tree)
+        matches = find_matches(tree, source.lines)
     except SyntaxError as error:
-        return None, f"syntax error on line {error.lineno}: {error.msg}"
+        where = f" on line {error.lineno}" if error.lineno else ""
+        return None, f"syntax error{where}: {error.msg}"
     except ValueError as error:
         return None, f"cannot parse: {error}"
     except (RecursionError, MemoryError):
