@@ -75,6 +75,21 @@ EXAMPLES = (
         ((4, 33),),
     ),
     Example(
+        "A module imported under another name",
+        "import tempfile as tf\n\nname = tf.mktemp()\n",
+        ((3, 8),),
+    ),
+    Example(
+        "A constant-string lookup",
+        "import tempfile\n\nmake_name = getattr(tempfile, 'mktemp')\n",
+        ((3, 13),),
+    ),
+    Example(
+        "A use inside a lambda in a class body",
+        "from tempfile import mktemp\n\nclass Job:\n    name = staticmethod(lambda: mktemp())\n",
+        ((4, 33),),
+    ),
+    Example(
         "A file created atomically",
         "import os\nimport tempfile\n\nfd, path = tempfile.mkstemp(suffix='.csv')\nos.close(fd)\n",
         (),
@@ -82,6 +97,16 @@ EXAMPLES = (
     Example(
         "Another object's mktemp method",
         "def build(tmp_path_factory):\n    return tmp_path_factory.mktemp('data')\n",
+        (),
+    ),
+    Example(
+        "A parameter that shadows the module",
+        "def build(tempfile):\n    return tempfile.mktemp()\n",
+        (),
+    ),
+    Example(
+        "A local function of the same name",
+        "from tempfile import mktemp\n\ndef job():\n    def mktemp():\n        return 'job.tmp'\n    return mktemp()\n",
         (),
     ),
     Example(
