@@ -1,7 +1,7 @@
 """The fallback scanner for files the running interpreter cannot parse.
 
-Every source here starts with a Python 2 `print` statement or another syntax error,
-so the engine must use the token scan; the first assert of each test checks that.
+Every source here contains a Python 2 statement or another syntax error, so the
+engine must use the token scan. The first assert of the table test checks that.
 """
 
 from __future__ import annotations
