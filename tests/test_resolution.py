@@ -519,6 +519,36 @@ IMPORTS = [
     ),
     pytest.param(
         """\
+        def use():
+            tempfile.mktemp()
+        def load():
+            global tempfile
+            if flag:
+                import tempfile
+            else:
+                tempfile = None
+        """,
+        [(2, 5)],
+        id="global-import-in-branch",
+    ),
+    pytest.param(
+        """\
+        def outer():
+            tempfile = None
+            def inner():
+                nonlocal tempfile
+                try:
+                    import tempfile
+                except ImportError:
+                    pass
+            inner()
+            tempfile.mktemp()
+        """,
+        [(10, 5)],
+        id="nonlocal-import-in-branch",
+    ),
+    pytest.param(
+        """\
         import tempfile
         def outer():
             tempfile = None

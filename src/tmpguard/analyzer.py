@@ -411,7 +411,7 @@ class _Analyser(ast.NodeVisitor):
         self.stack.restore(start)
         for node in nodes:
             self.visit(node)
-        return self.stack.save()
+        return self.stack.save(like=start)
 
     def _visit_optional(self, nodes: list[ast.AST]) -> None:
         """Visit code that may run or not, such as a loop body."""
@@ -445,7 +445,7 @@ class _Analyser(ast.NodeVisitor):
         # An exception may leave the body at any statement. A handler starts from the
         # bindings before and after the body, not from those only live in between.
         self.stack.merge([start, body])
-        raised = self.stack.save()
+        raised = self.stack.save(like=start)
         handlers = [self._visit_arm(raised, [handler]) for handler in node.handlers]
 
         self.stack.merge([self._visit_arm(body, node.orelse)] + handlers)

@@ -52,8 +52,8 @@ class Scope:
         self.bindings[name] = previous + tuple(binding for binding in new if binding not in previous)
 
 
-# The bindings of every scope on a stack at one point of the analysis, innermost last.
-State = list[Bindings]
+# The bindings of some scopes at one point of the analysis.
+State = list[tuple[Scope, Bindings]]
 
 
 class ScopeStack:
@@ -120,25 +120,45 @@ class ScopeStack:
 
     # Branches: each arm starts from the same state, and the states they end in merge.
 
-    def save(self) -> State:
-        return [dict(scope.bindings) for scope in self.scopes]
+    def save(self, like: State | None = None) -> State:
+        """Copy the bindings of the scopes that statements here can bind.
+
+        Those are the current scope, the module when the current scope declares a
+        name `global`, and enclosing functions when it declares one `nonlocal`. Other
+        scopes are left out because copying a large module for every branch would be
+        slow. Pass `like` to copy the same scopes as an earlier state.
+        """
+        scopes = [scope for scope, _ in like] if like is not None else self._bindable_scopes()
+        return [(scope, dict(scope.bindings)) for scope in scopes]
 
     def restore(self, state: State) -> None:
-        for scope, bindings in zip(self.scopes, state):
+        for scope, bindings in state:
             scope.bindings = dict(bindings)
 
     def merge(self, states: list[State]) -> None:
-        """Make every binding live that is live at the end of any of `states`."""
-        for index, scope in enumerate(self.scopes):
-            merged = dict(states[0][index])
+        """Make every binding live that is live at the end of any of `states`.
+
+        All of `states` must hold the same scopes, as `save(like=...)` makes them.
+        """
+        for index, (scope, first) in enumerate(states[0]):
+            merged = dict(first)
             for state in states[1:]:
-                for name, bindings in state[index].items():
+                for name, bindings in state[index][1].items():
                     live = merged.get(name)
                     if live is None:
                         merged[name] = bindings
                     elif live is not bindings:
                         merged[name] = live + tuple(binding for binding in bindings if binding not in live)
             scope.bindings = merged
+
+    def _bindable_scopes(self) -> list[Scope]:
+        current = self.current
+        scopes = [current]
+        if current.global_names and current is not self.scopes[0]:
+            scopes.append(self.scopes[0])
+        if current.nonlocal_names:
+            scopes.extend(scope for scope in self.scopes[1:-1] if scope.kind in _FUNCTION_KINDS)
+        return scopes
 
     def _lookup_module(self, name: str) -> tuple[Binding, ...]:
         found = self.scopes[0].bindings.get(name)
