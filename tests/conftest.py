@@ -6,9 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
+
+from tmpguard.engine import scan_source
+from tmpguard.findings import FileResult
 
 TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
@@ -74,3 +78,17 @@ def init_repository(repository: Path) -> Path:
 def commit_all(repository: Path, message: str) -> None:
     git(repository, "add", "--all")
     git(repository, "commit", "--quiet", "-m", message)
+
+
+def scan_text(source: str, path: str = "x.py") -> FileResult:
+    """Scan `source`, dedented and encoded as UTF-8, as the file `path`."""
+    return scan_source(textwrap.dedent(source).encode("utf-8"), path)
+
+
+def positions(result: FileResult, suppressed: bool = False) -> list[tuple[int, int]]:
+    """Return the (line, column) of each finding that is, or is not, suppressed."""
+    return [
+        (finding.start_line, finding.start_column)
+        for finding in result.findings
+        if finding.suppressed is suppressed
+    ]

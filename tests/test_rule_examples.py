@@ -7,6 +7,7 @@ import pytest
 
 from tmpguard import rule
 from tmpguard.engine import scan_source
+from tmpguard.findings import ScanStatus
 from tmpguard.fixes.files import fix_bytes
 
 EXAMPLES = {example.title: example for example in rule.EXAMPLES}
@@ -15,8 +16,14 @@ EXAMPLES = {example.title: example for example in rule.EXAMPLES}
 @pytest.mark.parametrize("title", sorted(EXAMPLES))
 def test_example_flagged_positions(title):
     example = EXAMPLES[title]
-    findings = scan_source(example.source.encode("utf-8"), "example.py").findings
-    assert [(finding.start_line, finding.start_column) for finding in findings] == list(example.flagged)
+    result = scan_source(example.source.encode("utf-8"), "example.py")
+    assert result.status is not ScanStatus.FALLBACK, result.reason
+    assert [(finding.start_line, finding.start_column) for finding in result.findings] == list(example.flagged)
+
+
+def test_examples_cover_both_outcomes():
+    outcomes = {bool(example.flagged) for example in rule.EXAMPLES}
+    assert outcomes == {True, False}
 
 
 @pytest.mark.parametrize("title", sorted(EXAMPLES))

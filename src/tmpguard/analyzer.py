@@ -3,7 +3,8 @@
 The analyser walks the AST once, keeping a scope stack (see `scopes`). Module and
 class bodies are analysed in order; function and lambda bodies are deferred to the
 end of the module, as pyflakes does, because they run later and see the final
-bindings of the scopes around them.
+bindings of the scopes around them. The arms of a branch start from the same bindings
+and their results merge, so a name rebound in one arm is rebound there only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from tmpguard.scopes import Scope, ScopeStack
+from tmpguard.local_names import local_names
+from tmpguard.scopes import Scope, ScopeStack, State
 
 TARGET = "tempfile.mktemp"
 
@@ -48,17 +50,26 @@ class Analysis:
     qualified_names: dict[ast.expr, frozenset[str]]
 
 
-def analyse(tree: ast.Module) -> Analysis:
-    """Find the matches in `tree` and record the qualified names of resolved expressions."""
-    analyser = _Analyser()
+def analyse(tree: ast.Module, lines: list[str]) -> Analysis:
+    """Find the matches in `tree` and record the qualified names of resolved expressions.
+
+    `lines` are the source lines of `tree`, used to find where statement headers end.
+    A function body that binds a name through `global` or `nonlocal` affects code
+    analysed before it, so then the module is analysed a second time, with those
+    bindings made where the function is defined.
+    """
+    analyser = _Analyser(lines)
     analyser.run(tree)
+    if analyser.declared_bindings:
+        analyser = _Analyser(lines, analyser.declared_bindings)
+        analyser.run(tree)
     matches = sorted(analyser.matches, key=lambda match: (match.line, match.column))
     return Analysis(matches, analyser.resolved)
 
 
-def find_matches(tree: ast.Module) -> list[Match]:
+def find_matches(tree: ast.Module, lines: list[str]) -> list[Match]:
     """Return every expression in `tree` that evaluates to `tempfile.mktemp`, in order."""
-    return analyse(tree).matches
+    return analyse(tree, lines).matches
 
 
 def _constant_string(node: ast.expr | None) -> str | None:
@@ -67,41 +78,74 @@ def _constant_string(node: ast.expr | None) -> str | None:
     return None
 
 
-def _header_lines(statement: ast.stmt) -> tuple[int, int]:
-    """Return the lines on which a suppression comment applies to `statement`."""
+def _first_line(statement: ast.stmt) -> int:
     decorators = getattr(statement, "decorator_list", None) or []
-    start = min([statement.lineno] + [decorator.lineno for decorator in decorators])
+    return min([statement.lineno] + [decorator.lineno for decorator in decorators])
 
-    body = getattr(statement, "body", None)
-    if isinstance(statement, ast.Match) and statement.cases:
-        body = [statement.cases[0].pattern]
-    if isinstance(body, list) and body:
-        return start, max(statement.lineno, body[0].lineno - 1)
-    return start, statement.end_lineno or statement.lineno
+
+def _header_lines(node: ast.stmt | ast.excepthandler | ast.match_case, lines: list[str]) -> tuple[int, int]:
+    """Return the lines on which a suppression comment applies to `node`.
+
+    A simple statement spans all its lines. A compound statement, an `except` clause
+    or a `case` clause spans its header: from its first decorator to the line of the
+    colon, which is the last line before the body that is not blank or a comment.
+    """
+    if isinstance(node, ast.match_case):
+        start = line = node.pattern.lineno
+    else:
+        start, line = _first_line(node), node.lineno
+
+    if isinstance(node, ast.Match) and node.cases:
+        body_line = node.cases[0].pattern.lineno
+    elif isinstance(getattr(node, "body", None), list) and node.body:
+        body_line = _first_line(node.body[0])
+    else:
+        return start, node.end_lineno or node.lineno
+
+    end = max(line, body_line - 1)
+    while end > line and _is_blank_or_comment(lines, end):
+        end -= 1
+    return start, end
+
+
+def _is_blank_or_comment(lines: list[str], number: int) -> bool:
+    text = lines[number - 1].strip() if number <= len(lines) else ""
+    return not text or text.startswith("#")
+
+
+_HEADED = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+# The bindings a function body makes through `global` or `nonlocal`, by function:
+# the name, its qualified names and the declaration.
+DeclaredBindings = dict[ast.AST, list[tuple[str, frozenset[str], str]]]
 
 
 class _Analyser(ast.NodeVisitor):
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str], declared: DeclaredBindings | None = None) -> None:
+        self.lines = lines
+        self.has_walrus = any(":=" in line for line in lines)
         self.stack = ScopeStack([Scope("module")])
         self.matches: list[Match] = []
-        self.conditional = 0
         self.statements: list[tuple[int, int]] = []
-        self.deferred: list[tuple[list[Scope], Scope, ast.AST]] = []
         self.resolved: dict[ast.expr, frozenset[str]] = {}
+        self.deferred: list[tuple[list[Scope], Scope, ast.AST, tuple[int, int]]] = []
+        self.function: tuple[ast.AST, Scope] | None = None
+        self.seed_bindings = declared or {}
+        self.declared_bindings: DeclaredBindings = {}
 
     def run(self, tree: ast.Module) -> None:
         for statement in tree.body:
             self.visit(statement)
 
         while self.deferred:
-            scopes, scope, node = self.deferred.pop(0)
-            self._visit_deferred(scopes, scope, node)
+            self._visit_deferred(*self.deferred.pop(0))
 
     def visit(self, node: ast.AST) -> None:
-        if not isinstance(node, ast.stmt):
+        if not isinstance(node, _HEADED):
             super().visit(node)
             return
-        self.statements.append(_header_lines(node))
+        self.statements.append(_header_lines(node, self.lines))
         try:
             super().visit(node)
         finally:
@@ -124,6 +168,10 @@ class _Analyser(ast.NodeVisitor):
             return self._subscript_names(node)
         if isinstance(node, ast.NamedExpr):
             return self.qualified_names(node.value)
+        if isinstance(node, ast.IfExp):
+            return self.qualified_names(node.body) | self.qualified_names(node.orelse)
+        if isinstance(node, ast.BoolOp):
+            return frozenset().union(*(self.qualified_names(value) for value in node.values))
         return frozenset()
 
     def _call_names(self, node: ast.Call) -> frozenset[str]:
@@ -192,7 +240,7 @@ class _Analyser(ast.NodeVisitor):
         if isinstance(node.ctx, ast.Load):
             self._check(node)
         else:
-            self._bind(node.id, None)
+            self._bind(node.id)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if isinstance(node.ctx, ast.Load):
@@ -210,11 +258,11 @@ class _Analyser(ast.NodeVisitor):
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
-        self._bind(node.target.id, self._alias_of(node.value))
+        self._bind(node.target.id, self._alias_of(node.value), from_comprehension=True)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self._visit_defaults(node.args)
-        self.deferred.append((self.stack.snapshot(), Scope("lambda"), node))
+        self._defer(Scope("lambda"), node)
 
     def visit_ListComp(self, node: ast.ListComp) -> None:
         self._visit_comprehension(node, [node.elt])
@@ -228,7 +276,6 @@ class _Analyser(ast.NodeVisitor):
         generators = node.generators
         self.visit(generators[0].iter)
         self.stack.push(Scope("comprehension"))
-        saved, self.conditional = self.conditional, 0
         for index, generator in enumerate(generators):
             if index:
                 self.visit(generator.iter)
@@ -237,22 +284,31 @@ class _Analyser(ast.NodeVisitor):
                 self.visit(condition)
         for element in elements:
             self.visit(element)
-        self.conditional = saved
         self.stack.pop()
 
     # Bindings
 
-    def _bind(self, name: str, qualified_name: str | None) -> None:
-        self.stack.bind(name, qualified_name, conditional=self.conditional > 0)
+    def _bind(self, name: str, qualified_names: frozenset[str] = frozenset(), from_comprehension: bool = False) -> None:
+        scope = self.stack.bind(name, qualified_names, from_comprehension)
+        if self.function is None or not qualified_names:
+            return
 
-    def _alias_of(self, value: ast.expr) -> str | None:
-        """Return the qualified name an alias of `value` should carry.
+        # Record a binding this function body makes in a scope around it, for the
+        # second analysis that makes it where the function is defined.
+        node, function_scope = self.function
+        scopes = self.stack.scopes
+        if scopes.index(scope) < scopes.index(function_scope):
+            declaration = "global" if scope is scopes[0] else "nonlocal"
+            self.declared_bindings.setdefault(node, []).append((name, qualified_names, declaration))
+
+    def _alias_of(self, value: ast.expr) -> frozenset[str]:
+        """Return the qualified names an alias of `value` should carry.
 
         A reference to the target itself was already reported where it was assigned,
-        so its alias carries no name and uses of the alias are not reported again.
+        so its alias does not carry that name and uses of the alias are not reported
+        again.
         """
-        names = self.qualified_names(value) - {TARGET}
-        return next(iter(names)) if len(names) == 1 else None
+        return self.qualified_names(value) - {TARGET}
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self.visit(node.value)
@@ -276,19 +332,19 @@ class _Analyser(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self._bind(alias.asname, alias.name)
+                self._bind(alias.asname, frozenset({alias.name}))
             else:
                 top = alias.name.split(".")[0]
-                self._bind(top, top)
+                self._bind(top, frozenset({top}))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module if not node.level else None
         for alias in node.names:
             if alias.name == "*":
                 if module == "tempfile":
-                    self._bind("mktemp", TARGET)
+                    self._bind("mktemp", frozenset({TARGET}))
                 continue
-            qualified = f"{module}.{alias.name}" if module else None
+            qualified = frozenset({f"{module}.{alias.name}"}) if module else frozenset()
             self._bind(alias.asname or alias.name, qualified)
 
     def visit_Global(self, node: ast.Global) -> None:
@@ -300,16 +356,16 @@ class _Analyser(ast.NodeVisitor):
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         self.generic_visit(node)
         if node.name:
-            self._bind(node.name, None)
+            self._bind(node.name)
 
     def visit_MatchStar(self, node: ast.MatchStar) -> None:
         if node.name:
-            self._bind(node.name, None)
+            self._bind(node.name)
 
     def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
         self.generic_visit(node)
         if node.rest:
-            self._bind(node.rest, None)
+            self._bind(node.rest)
 
     # Definitions
 
@@ -318,10 +374,17 @@ class _Analyser(ast.NodeVisitor):
             self.visit(decorator)
         self._visit_defaults(node.args)
         self._visit_annotations(node)
-        self._bind(node.name, None)
-        self.deferred.append((self.stack.snapshot(), Scope("function", node.name), node))
+        self._bind(node.name)
+        for name, qualified_names, declaration in self.seed_bindings.get(node, ()):
+            self.stack.bind_declared(name, qualified_names, declaration)
+        self._defer(Scope("function", node.name), node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def _defer(self, scope: Scope, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        """Queue a function or lambda body, with the scopes and statement around it."""
+        statement = self.statements[-1] if self.statements else (node.lineno, node.lineno)
+        self.deferred.append((self.stack.snapshot(), scope, node, statement))
 
     def _visit_defaults(self, arguments: ast.arguments) -> None:
         for default in arguments.defaults + arguments.kw_defaults:
@@ -338,14 +401,16 @@ class _Analyser(ast.NodeVisitor):
         if node.returns is not None:
             self.visit(node.returns)
 
-    def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST) -> None:
+    def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST, statement: tuple[int, int]) -> None:
+        scope.local_names = local_names(node, self.has_walrus)
         self.stack = ScopeStack(scopes + [scope])
-        self.conditional = 0
+        self.function = (node, scope)
+        self.statements = [statement]
         arguments = node.args
         every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
         every += [argument for argument in (arguments.vararg, arguments.kwarg) if argument]
         for argument in every:
-            self._bind(argument.arg, None)
+            self._bind(argument.arg)
 
         if isinstance(node, ast.Lambda):
             self.visit(node.body)
@@ -358,40 +423,57 @@ class _Analyser(ast.NodeVisitor):
             self.visit(expression)
 
         self.stack.push(Scope("class", node.name))
-        saved, self.conditional = self.conditional, 0
         for statement in node.body:
             self.visit(statement)
-        self.conditional = saved
         self.stack.pop()
 
-        self._bind(node.name, None)
+        self._bind(node.name)
 
-    # Control flow: a binding inside a branch or loop joins the bindings before it.
+    # Control flow: each arm of a branch starts from the bindings before the branch,
+    # and afterwards every binding live at the end of some arm may be in effect.
 
-    def _visit_conditionally(self, nodes: list[ast.AST]) -> None:
-        self.conditional += 1
+    def _visit_arm(self, start: State, nodes: list[ast.AST]) -> State:
+        self.stack.restore(start)
         for node in nodes:
             self.visit(node)
-        self.conditional -= 1
+        return self.stack.save(like=start)
+
+    def _visit_optional(self, nodes: list[ast.AST]) -> None:
+        """Visit code that may run or not, such as a loop body."""
+        start = self.stack.save()
+        self.stack.merge([start, self._visit_arm(start, nodes)])
 
     def visit_If(self, node: ast.If) -> None:
         self.visit(node.test)
-        self._visit_conditionally(node.body + node.orelse)
+        start = self.stack.save()
+        self.stack.merge([self._visit_arm(start, node.body), self._visit_arm(start, node.orelse)])
+
+    # NOTE: a loop body is analysed once, so a binding made late in the body is not
+    # seen by the statements before it on the next iteration.
 
     def visit_While(self, node: ast.While) -> None:
         self.visit(node.test)
-        self._visit_conditionally(node.body + node.orelse)
+        self._visit_optional(node.body)
+        self._visit_optional(node.orelse)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.iter)
-        self._visit_conditionally([node.target] + node.body + node.orelse)
+        self._visit_optional([node.target] + node.body)
+        self._visit_optional(node.orelse)
 
     visit_AsyncFor = visit_For
 
     def visit_Try(self, node: ast.Try) -> None:
-        for statement in node.body:
-            self.visit(statement)
-        self._visit_conditionally(node.handlers + node.orelse)
+        start = self.stack.save()
+        body = self._visit_arm(start, node.body)
+
+        # An exception may leave the body at any statement. A handler starts from the
+        # bindings before and after the body, not from those only live in between.
+        self.stack.merge([start, body])
+        raised = self.stack.save(like=start)
+        handlers = [self._visit_arm(raised, [handler]) for handler in node.handlers]
+
+        self.stack.merge([self._visit_arm(body, node.orelse)] + handlers)
         for statement in node.finalbody:
             self.visit(statement)
 
@@ -401,10 +483,12 @@ class _Analyser(ast.NodeVisitor):
         if node.type is not None:
             self.visit(node.type)
         if node.name:
-            self._bind(node.name, None)
+            self._bind(node.name)
         for statement in node.body:
             self.visit(statement)
 
     def visit_Match(self, node: ast.Match) -> None:
         self.visit(node.subject)
-        self._visit_conditionally(node.cases)
+        start = self.stack.save()
+        cases = [self._visit_arm(start, [case]) for case in node.cases]
+        self.stack.merge([start] + cases)

@@ -66,10 +66,11 @@ def _analyse(source: SourceText, data: bytes) -> tuple[list[tuple] | None, str |
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source.text)
-        analysis = analyse(tree)
+        analysis = analyse(tree, source.lines)
         contexts = assess(tree, analysis, source, data)
     except SyntaxError as error:
-        return None, f"syntax error on line {error.lineno}: {error.msg}"
+        where = f" on line {error.lineno}" if error.lineno else ""
+        return None, f"syntax error{where}: {error.msg}"
     except ValueError as error:
         return None, f"cannot parse: {error}"
     except (RecursionError, MemoryError):

@@ -172,6 +172,30 @@ EXAMPLES = (
         ((4, 33),),
     ),
     Example(
+        "A module imported under another name",
+        "import tempfile as tf\n\nname = tf.mktemp()\n",
+        ((3, 8),),
+        fixed=None,
+        fix_kind="private-folder",
+        unsafe_fixed='import tempfile as tf\nimport os\n\nname = os.path.join(tf.mkdtemp(), "tmp")\n',
+    ),
+    Example(
+        "A constant-string lookup",
+        "import tempfile\n\nmake_name = getattr(tempfile, 'mktemp')\n",
+        ((3, 13),),
+    ),
+    Example(
+        "A use inside a lambda in a class body",
+        "from tempfile import mktemp\n\nclass Job:\n    name = staticmethod(lambda: mktemp())\n",
+        ((4, 33),),
+        fixed=None,
+        fix_kind="private-folder",
+        unsafe_fixed=(
+            "from tempfile import mkdtemp\nimport os\n\n"
+            "class Job:\n    name = staticmethod(lambda: os.path.join(mkdtemp(), \"tmp\"))\n"
+        ),
+    ),
+    Example(
         "A file created atomically",
         "import os\nimport tempfile\n\nfd, path = tempfile.mkstemp(suffix='.csv')\nos.close(fd)\n",
         (),
@@ -179,6 +203,16 @@ EXAMPLES = (
     Example(
         "Another object's mktemp method",
         "def build(tmp_path_factory):\n    return tmp_path_factory.mktemp('data')\n",
+        (),
+    ),
+    Example(
+        "A parameter that shadows the module",
+        "def build(tempfile):\n    return tempfile.mktemp()\n",
+        (),
+    ),
+    Example(
+        "A local function of the same name",
+        "from tempfile import mktemp\n\ndef job():\n    def mktemp():\n        return 'job.tmp'\n    return mktemp()\n",
         (),
     ),
     Example(

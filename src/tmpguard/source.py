@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import tokenize
 from dataclasses import dataclass, field
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
 class DecodeError(Exception):
@@ -58,8 +58,11 @@ def detect_encoding(data: bytes) -> str:
 
     Raises DecodeError for a cookie that names an unknown codec or contradicts a BOM.
     """
+    # CPython ends a line at CR as well as at LF, but BytesIO.readline splits at LF
+    # only, which would hide a coding cookie from a file with lone CR line breaks.
+    first_lines = iter(data.splitlines(keepends=True)[:2])
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding, _ = tokenize.detect_encoding(lambda: next(first_lines, b""))
     except SyntaxError as error:
         raise DecodeError(str(error.msg if hasattr(error, "msg") else error)) from None
     try:
@@ -79,7 +82,8 @@ def decode(data: bytes) -> SourceText:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        # `error.object` is the input the codec saw, without a BOM it skipped.
+        line = len(_LINE_BREAK_BYTES.findall(error.object, 0, error.start)) + 1
         raise DecodeError(f"invalid {encoding} bytes on line {line}: {error.reason}") from None
     return SourceText(text, encoding)
 

@@ -58,11 +58,12 @@ def comments(text: str) -> list[tuple[int, str]]:
     """Return (line, comment text) for every comment in `text`.
 
     `tokenize` is used for files it accepts; the lenient lexer covers the rest.
+    Reading with `newline=None` ends lines at CR and CRLF as well as LF, as CPython does.
     """
     try:
         return [
             (token.start[0], token.string)
-            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
             if token.type == tokenize.COMMENT
         ]
     except (tokenize.TokenError, SyntaxError, ValueError):
