@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 
 from tmpguard import __version__, rule
 from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySettings
 from tmpguard.engine import scan_paths
+from tmpguard.escape import EscapingFormatter
+from tmpguard.isolation import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIMEOUT, ScanLimits
+from tmpguard.large_files import MIB
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
 
@@ -19,6 +23,16 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_NOT_SCANNED = 3
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected a number of 0 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--color", choices=("auto", "always", "never"), default="auto",
         help="colour the text report: auto colours only on a terminal (default: auto)",
     )
+    scan.add_argument(
+        "--timeout", type=_non_negative, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help="stop analysing a file after SECONDS and report it as not scanned; 0 for no limit "
+        f"(default: {DEFAULT_TIMEOUT:g})",
+    )
+    scan.add_argument(
+        "--max-file-size", type=_non_negative, default=DEFAULT_MAX_FILE_SIZE / MIB, metavar="MIB",
+        help="parse files up to MIB mebibytes; a larger file that contains `mktemp` is reported "
+        f"as not scanned (default: {DEFAULT_MAX_FILE_SIZE / MIB:g})",
+    )
     verbosity = scan.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped files")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="log errors only")
@@ -70,7 +94,9 @@ def _configure_logging(arguments: argparse.Namespace) -> None:
         level = logging.INFO
     elif getattr(arguments, "quiet", False):
         level = logging.ERROR
-    logging.basicConfig(level=level, format="tmpguard: %(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("tmpguard: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def _use_color(choice: str, output: str | None) -> bool:
@@ -105,8 +131,9 @@ def run_scan(arguments: argparse.Namespace) -> int:
         extend_exclude=tuple(arguments.extend_exclude),
         respect_gitignore=arguments.respect_gitignore,
     )
+    limits = ScanLimits(timeout=arguments.timeout or None, max_file_size=int(arguments.max_file_size * MIB))
     try:
-        result = scan_paths(arguments.paths, settings)
+        result = scan_paths(arguments.paths, settings, limits)
     except DiscoveryError as error:
         log.error("%s", error)
         return EXIT_USAGE
