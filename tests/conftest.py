@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tmpguard.engine import scan_source
 from tmpguard.findings import FileResult
@@ -18,6 +19,12 @@ TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
 SARIF_SCHEMA = TESTS / "schemas" / "sarif-schema-2.1.0.json"
 
+# Few examples and no deadline keep the property tests fast and stable on a busy
+# machine; `--hypothesis-profile=thorough` searches longer.
+settings.register_profile("tmpguard", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", parent=settings.get_profile("tmpguard"), max_examples=5000)
+settings.load_profile("tmpguard")
+
 
 @pytest.fixture(scope="session")
 def sarif_schema() -> dict:
@@ -25,11 +32,16 @@ def sarif_schema() -> dict:
 
 
 def run_tmpguard(
-    *arguments: str, cwd: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+    *arguments: str,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    preexec_fn=None,
 ) -> subprocess.CompletedProcess:
     """Run `python -m tmpguard` as a user would, capturing its output as text.
 
-    `env` adds variables to the current environment.
+    `env` adds variables to the current environment. `preexec_fn` runs in the child
+    before tmpguard starts, for example to drop a capability.
     """
     return subprocess.run(
         [sys.executable, "-m", "tmpguard", *arguments],
@@ -39,6 +51,7 @@ def run_tmpguard(
         text=True,
         timeout=120,
         env=None if env is None else {**os.environ, **env},
+        preexec_fn=preexec_fn,
     )
 
 

@@ -16,6 +16,7 @@ from tmpguard.discover import DEFAULT_EXCLUDES, SOURCE_SUFFIX, DiscoverySettings
 from tmpguard.engine import scan_paths, scan_source
 from tmpguard.findings import ScanResult
 from tmpguard.ignores import PerFileIgnores
+from tmpguard.isolation import ScanLimits
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def scan(
     project_root: PathArgument | None = None,
     changed_since: str | None = None,
     baseline: PathArgument | None = None,
+    limits: ScanLimits | None = None,
 ) -> ScanResult:
     """Scan the `.py` files under `paths` and return every file's findings and status.
 
@@ -43,6 +45,8 @@ def scan(
     - `changed_since` keeps only the files changed against that git ref, plus
       untracked ones.
     - `baseline` names a baseline file whose findings are left out of the result.
+    - `limits` sets the per-file time limit and the largest file that is parsed
+      (default: 30 seconds and 10 MiB).
 
     Findings are in `result.findings` (suppressed ones have `suppressed` set) and files
     that could not be read or decoded in `result.not_scanned`. Raises
@@ -61,7 +65,7 @@ def scan(
 
     if changed_since is not None:
         path_list = [source.path for source in changed_sources(path_list, changed_since, settings)]
-    result = scan_paths(path_list, settings) if path_list else ScanResult([])
+    result = scan_paths(path_list, settings, limits or ScanLimits()) if path_list else ScanResult([])
     return _finish(result, ignores, accepted)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 
@@ -12,6 +13,9 @@ from tmpguard.baseline import BaselineError
 from tmpguard.changed import GitError
 from tmpguard.config import ConfigError, Options, resolve
 from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySettings
+from tmpguard.escape import EscapingFormatter
+from tmpguard.isolation import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIMEOUT, ScanLimits
+from tmpguard.large_files import MIB
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
 from tmpguard.severity import DEFAULT_FAIL_ON, SEVERITIES, at_least
@@ -22,6 +26,16 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_NOT_SCANNED = 3
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected a number of 0 or more")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--diff", action="store_true",
         help="print the fixes as a unified diff (apply with patch -p1) and write nothing",
+    )
+    scan.add_argument(
+        "--timeout", type=_non_negative, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help="stop analysing a file after SECONDS and report it as not scanned; 0 for no limit "
+        f"(default: {DEFAULT_TIMEOUT:g})",
+    )
+    scan.add_argument(
+        "--max-file-size", type=_non_negative, default=DEFAULT_MAX_FILE_SIZE / MIB, metavar="MIB",
+        help="parse files up to MIB mebibytes; a larger file that contains `mktemp` is reported "
+        f"as not scanned (default: {DEFAULT_MAX_FILE_SIZE / MIB:g})",
     )
     verbosity = scan.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped files")
@@ -116,7 +140,9 @@ def _configure_logging(arguments: argparse.Namespace) -> None:
         level = logging.INFO
     elif getattr(arguments, "quiet", False):
         level = logging.ERROR
-    logging.basicConfig(level=level, format="tmpguard: %(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("tmpguard: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def _use_color(choice: str, output: str | None) -> bool:

@@ -9,6 +9,8 @@ import sys
 from tmpguard import api, baseline
 from tmpguard.config import Options
 from tmpguard.findings import ScanResult
+from tmpguard.isolation import ScanLimits
+from tmpguard.large_files import MIB
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,7 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     the result, as if the new baseline had been given with `--baseline`.
     """
     ignores = {"per_file_ignores": options.per_file_ignores, "project_root": options.project_root}
+    limits = ScanLimits(timeout=arguments.timeout or None, max_file_size=int(arguments.max_file_size * MIB))
     accepted = None if arguments.write_baseline else arguments.baseline
 
     if arguments.stdin_filename is not None:
@@ -29,7 +32,7 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
         result = api.scan(
             arguments.paths, exclude=options.exclude, extend_exclude=options.extend_exclude,
             respect_gitignore=options.respect_gitignore, changed_since=arguments.changed_since,
-            **ignores, baseline=accepted,
+            **ignores, baseline=accepted, limits=limits,
         )
 
     if arguments.write_baseline:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pathspec
 
+from tmpguard.reader import ReadError, read_bytes
+
 log = logging.getLogger(__name__)
 
 # The folders Ruff excludes by default, plus Python's byte-code cache and ours.
@@ -25,6 +27,9 @@ DEFAULT_EXCLUDES = (
 )
 
 SOURCE_SUFFIX = ".py"
+
+# A typical .gitignore file has a few kilobytes, so one larger than this is not applied.
+_MAX_GITIGNORE_SIZE = 1024 * 1024
 
 
 class DiscoveryError(Exception):
@@ -42,10 +47,15 @@ class DiscoverySettings:
 
 @dataclass(frozen=True)
 class SourcePath:
-    """A file to scan: where it is, and the path reports show for it."""
+    """A file to scan: where it is, and the path reports show for it.
+
+    `problem` is set, with a one-line reason, for a directory that could not be
+    listed: it is reported as not scanned instead of being read.
+    """
 
     path: str
     display_path: str
+    problem: str | None = None
 
 
 @dataclass
@@ -56,6 +66,7 @@ class _Walk:
     respect_gitignore: bool
     found: list[SourcePath] = field(default_factory=list)
     visited: set[tuple[int, int]] = field(default_factory=set)
+    pending: list[tuple[str, list[tuple[str, pathspec.PathSpec]]]] = field(default_factory=list)
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -89,7 +100,11 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
             continue
 
         walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore)
-        _walk_directory(walk, given, _ancestor_ignores(given) if settings.respect_gitignore else [])
+        walk.pending.append((given, _ancestor_ignores(given) if settings.respect_gitignore else []))
+        # An explicit stack instead of recursion: a tree may be nested deeper than
+        # Python's recursion limit.
+        while walk.pending:
+            _walk_directory(walk, *walk.pending.pop())
         for source in walk.found:
             found.setdefault(source.display_path, source)
 
@@ -102,11 +117,18 @@ def _inside(path: str, root: str) -> bool:
 
 def _load_gitignore(directory: str) -> tuple[str, pathspec.PathSpec] | None:
     location = os.path.join(directory, ".gitignore")
-    try:
-        with open(location, encoding="utf-8", errors="replace") as handle:
-            return directory, pathspec.PathSpec.from_lines("gitwildmatch", handle)
-    except OSError:
+    if not os.path.lexists(location):
         return None
+    try:
+        data = read_bytes(location, _MAX_GITIGNORE_SIZE)
+    except ReadError as error:
+        log.warning("%s: not applied: %s", display_path(location), error)
+        return None
+    # NOTE: pathspec matches with backtracking regular expressions, so a crafted
+    # pattern such as `**/a/**/a/**/b` makes each match of a deep path take seconds.
+    # `--no-respect-gitignore` avoids it.
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return directory, pathspec.PathSpec.from_lines("gitwildmatch", lines)
 
 
 def _ancestor_ignores(given: str) -> list[tuple[str, pathspec.PathSpec]]:
@@ -142,11 +164,18 @@ def _ignored(path: str, is_directory: bool, ignores: list[tuple[str, pathspec.Pa
     return False
 
 
+def _unlisted(walk: _Walk, directory: str, error: OSError) -> None:
+    shown = display_path(directory)
+    reason = f"cannot list the directory: {error.strerror or error}"
+    log.warning("%s: not scanned: %s", shown, reason)
+    walk.found.append(SourcePath(directory, shown, problem=reason))
+
+
 def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
     try:
         identity = os.stat(directory)
     except OSError as error:
-        log.warning("%s: cannot read directory: %s", display_path(directory), error.strerror)
+        _unlisted(walk, directory, error)
         return
     key = (identity.st_dev, identity.st_ino)
     if key in walk.visited:
@@ -159,16 +188,19 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathsp
         ignores = ignores + [own] if own else ignores
 
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        with os.scandir(directory) as iterator:
+            entries = sorted(iterator, key=lambda entry: entry.name)
     except OSError as error:
-        log.warning("%s: cannot read directory: %s", display_path(directory), error.strerror)
+        _unlisted(walk, directory, error)
         return
 
-    for entry in entries:
-        _visit_entry(walk, entry, ignores)
+    subdirectories = [entry.path for entry in entries if _visit_entry(walk, entry, ignores)]
+    # Reversed, so that the stack walks subdirectories in name order.
+    walk.pending.extend((path, ignores) for path in reversed(subdirectories))
 
 
-def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
+def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    """Record `entry` if it is a file to scan; return whether it is a directory to walk."""
     shown = display_path(entry.path)
     try:
         is_directory = entry.is_dir()
@@ -182,16 +214,15 @@ def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, paths
     candidates = (entry.name + suffix, relative + suffix)
     if any(walk.excludes.match_file(candidate) for candidate in candidates):
         log.debug("%s: excluded", shown)
-        return
+        return False
     if ignores and _ignored(entry.path, is_directory, ignores):
         log.debug("%s: ignored by .gitignore", shown)
-        return
+        return False
 
     if entry.is_symlink() and not _inside(os.path.realpath(entry.path), walk.root):
         log.warning("%s: not followed: symbolic link to a path outside the scanned tree", shown)
-        return
+        return False
 
-    if is_directory:
-        _walk_directory(walk, entry.path, ignores)
-    elif entry.name.endswith(SOURCE_SUFFIX):
+    if not is_directory and entry.name.endswith(SOURCE_SUFFIX):
         walk.found.append(SourcePath(entry.path, shown))
+    return is_directory

@@ -12,15 +12,18 @@ import logging
 import re
 import warnings
 from collections import Counter
+from functools import partial
 
 from tmpguard import rule
 from tmpguard.analyzer import analyse
 from tmpguard.context import FALLBACK, MatchContext, assess
 from tmpguard.fallback import scan_tokens
-from tmpguard.discover import DiscoverySettings, discover
+from tmpguard.discover import DiscoverySettings, SourcePath, discover
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
+from tmpguard.isolation import ScanLimits, run_isolated
+from tmpguard.large_files import scan_large_file
 from tmpguard.prefilter import may_contain_target
-from tmpguard.reader import ReadError, read_bytes
+from tmpguard.reader import FileTooLarge, ReadError, read_bytes
 from tmpguard.source import DecodeError, SourceText, decode, decode_lossy
 from tmpguard.suppressions import SuppressionIndex
 
@@ -28,16 +31,25 @@ log = logging.getLogger(__name__)
 
 _WHITESPACE = re.compile(r"\s+")
 _MAX_NAME_LENGTH = 60
+_MAX_SNIPPET_LENGTH = 400
+_SNIPPET_CONTEXT = 100
 
 
-def scan_file(path: str, display_path: str) -> FileResult:
-    """Read the file at `path` and scan it, reporting it as `display_path`."""
+def scan_file(path: str, display_path: str, limits: ScanLimits = ScanLimits()) -> FileResult:
+    """Read the file at `path` and scan it, reporting it as `display_path`.
+
+    An error or a time-out while analysing the file makes it "not scanned" instead of
+    ending the scan.
+    """
     try:
-        data = read_bytes(path)
+        data = read_bytes(path, limits.max_file_size)
+    except FileTooLarge as error:
+        work = partial(scan_large_file, path, display_path, error.size, error.limit)
+        return run_isolated(display_path, limits.timeout, work)
     except ReadError as error:
         log.warning("%s: not scanned: %s", display_path, error)
         return FileResult(display_path, ScanStatus.NOT_SCANNED, reason=str(error))
-    return scan_source(data, display_path)
+    return run_isolated(display_path, limits.timeout, partial(scan_source, data, display_path))
 
 
 def scan_source(data: bytes, path: str) -> FileResult:
@@ -98,11 +110,13 @@ def _findings(source: SourceText, path: str, matches: list[tuple]) -> list[Findi
         return []
     suppressions = SuppressionIndex(source.text)
     occurrences: Counter[str] = Counter()
+    keys: dict[int, str] = {}
     findings = []
     for line, column, end_line, end_column, (first, last), *rest in matches:
         context: MatchContext = rest[0] if rest else FALLBACK
-        snippet = source.line(line)
-        key = fingerprint_key(path, snippet)
+        if line not in keys:
+            keys[line] = fingerprint_key(path, source.line(line))
+        key = keys[line]
         occurrences[key] += 1
         name = _name_text(source, line, column, end_line, end_column)
         severity, message = rule.SEVERITY, rule.message_for(name)
@@ -119,7 +133,7 @@ def _findings(source: SourceText, path: str, matches: list[tuple]) -> list[Findi
                 start_column=column,
                 end_line=end_line,
                 end_column=end_column,
-                snippet=snippet,
+                snippet=_snippet(source.line(line), column),
                 fingerprint=f"{key}:{occurrences[key]}",
                 suppression=suppressions.match(first, last),
                 fix=context.fix,
@@ -140,6 +154,18 @@ def fingerprint_key(path: str, line_text: str) -> str:
     return digest.hexdigest()[:20]
 
 
+def _snippet(line_text: str, column: int) -> str:
+    """Return the source line, or a window of it around `column` when it is very long.
+
+    A generated file can have thousands of findings on one line of a megabyte. Copying
+    the whole line into each finding would make the report grow with their product.
+    """
+    if len(line_text) <= _MAX_SNIPPET_LENGTH:
+        return line_text
+    start = max(0, min(column - 1 - _SNIPPET_CONTEXT, len(line_text) - _MAX_SNIPPET_LENGTH))
+    return line_text[start : start + _MAX_SNIPPET_LENGTH]
+
+
 def _name_text(source: SourceText, line: int, column: int, end_line: int, end_column: int) -> str:
     text = source.segment(line, column, end_line, end_column)
     text = _WHITESPACE.sub("", text) if "\n" in text else text
@@ -148,11 +174,20 @@ def _name_text(source: SourceText, line: int, column: int, end_line: int, end_co
     return text
 
 
-def scan_paths(paths: list[str], settings: DiscoverySettings | None = None) -> ScanResult:
+def scan_paths(
+    paths: list[str], settings: DiscoverySettings | None = None, limits: ScanLimits = ScanLimits()
+) -> ScanResult:
     """Discover the files under `paths` and scan each one, in display-path order.
 
-    Raises DiscoveryError when a given path does not exist.
+    A directory that cannot be listed is reported as not scanned. Raises
+    DiscoveryError when a given path does not exist.
     """
     sources = discover(paths, settings or DiscoverySettings())
     log.info("scanning %d files", len(sources))
-    return ScanResult([scan_file(source.path, source.display_path) for source in sources])
+    return ScanResult([_scan_discovered(source, limits) for source in sources])
+
+
+def _scan_discovered(source: SourcePath, limits: ScanLimits) -> FileResult:
+    if source.problem:
+        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
+    return scan_file(source.path, source.display_path, limits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 import tokenize
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
+_CHECKPOINT_STEP = 256
+_ASCII_PROBE = b"# -*- coding: x -*-\nimport tempfile\n"
 
 
 class DecodeError(Exception):
@@ -22,7 +25,7 @@ class SourceText:
     text: str
     encoding: str
     lines: list[str] = field(init=False)
-    _utf8_lines: dict[int, bytes] = field(init=False, default_factory=dict)
+    _utf8_lines: dict[int, tuple[bytes, list[int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lines = _LINE_BREAK.split(self.text)
@@ -38,10 +41,25 @@ class SourceText:
         text = self.line(line)
         if text.isascii():
             return utf8_offset + 1
-        encoded = self._utf8_lines.get(line)
-        if encoded is None:
-            encoded = self._utf8_lines[line] = text.encode("utf-8", "surrogatepass")
-        return len(encoded[:utf8_offset].decode("utf-8", "ignore")) + 1
+        encoded, checkpoints = self._utf8_line(line, text)
+
+        # Decode only from the last checkpoint before the offset, so that many
+        # findings on one long line cost time in proportion to their number.
+        index = bisect.bisect_right(checkpoints, utf8_offset) - 1
+        start = checkpoints[index]
+        return index * _CHECKPOINT_STEP + len(encoded[start:utf8_offset].decode("utf-8", "ignore")) + 1
+
+    def _utf8_line(self, line: int, text: str) -> tuple[bytes, list[int]]:
+        """Return the line's UTF-8 bytes and the byte offset of every _CHECKPOINT_STEP-th code point."""
+        cached = self._utf8_lines.get(line)
+        if cached is None:
+            encoded = text.encode("utf-8", "surrogatepass")
+            checkpoints = [0]
+            for start in range(0, len(text) - _CHECKPOINT_STEP + 1, _CHECKPOINT_STEP):
+                piece = text[start : start + _CHECKPOINT_STEP]
+                checkpoints.append(checkpoints[-1] + len(piece.encode("utf-8", "surrogatepass")))
+            cached = self._utf8_lines[line] = (encoded, checkpoints)
+        return cached
 
     def segment(self, start_line: int, start_column: int, end_line: int, end_column: int) -> str:
         """Return the text between two 1-based code-point positions, end exclusive."""
@@ -66,10 +84,24 @@ def detect_encoding(data: bytes) -> str:
     except SyntaxError as error:
         raise DecodeError(str(error.msg if hasattr(error, "msg") else error)) from None
     try:
-        codecs.lookup(encoding)
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise DecodeError(f"unknown encoding: {encoding}") from None
+    if not getattr(codec, "_is_text_encoding", True) or not _keeps_ascii(encoding):
+        raise DecodeError(f"encoding problem: {encoding} is not an ASCII-compatible text encoding")
     return encoding
+
+
+def _keeps_ascii(encoding: str) -> bool:
+    """Return whether `encoding` decodes ASCII source text to itself.
+
+    CPython finds the coding cookie by reading the first lines as ASCII, so it rejects
+    codecs such as hex, rot13, UTF-16 or punycode, and so does this check.
+    """
+    try:
+        return _ASCII_PROBE.decode(encoding) == _ASCII_PROBE.decode("ascii")
+    except (UnicodeError, ValueError, TypeError):
+        return False
 
 
 def decode(data: bytes) -> SourceText:
@@ -85,6 +117,8 @@ def decode(data: bytes) -> SourceText:
         # `error.object` is the input the codec saw, without a BOM it skipped.
         line = len(_LINE_BREAK_BYTES.findall(error.object, 0, error.start)) + 1
         raise DecodeError(f"invalid {encoding} bytes on line {line}: {error.reason}") from None
+    except UnicodeError as error:
+        raise DecodeError(f"cannot decode as {encoding}: {error}") from None
     return SourceText(text, encoding)
 
 
@@ -100,4 +134,8 @@ def decode_lossy(data: bytes) -> SourceText:
         encoding = "utf-8"
     if encoding == "utf-8" and data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
-    return SourceText(data.decode(encoding, "replace"), encoding)
+    try:
+        return SourceText(data.decode(encoding, "replace"), encoding)
+    except UnicodeError:
+        # Some codecs, such as idna, support no error handler but "strict".
+        return SourceText(data.decode("utf-8", "replace"), "utf-8")

@@ -6,6 +6,7 @@ string literal is not a comment and suppresses nothing.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import tokenize
@@ -85,10 +86,22 @@ class SuppressionIndex:
             if line == 1 and first_line.startswith("#"):
                 self.file_markers = [marker for marker in markers if marker.kind == "nosec"]
 
+        # Only markers that apply to the rule can match, so a lookup is one bisection
+        # even when a statement spans thousands of lines.
+        self._applying: dict[int, Marker] = {}
+        for line, markers in self.by_line.items():
+            applying = [marker for marker in markers if marker.applies_to_rule()]
+            if applying:
+                self._applying[line] = applying[0]
+        self._applying_lines = sorted(self._applying)
+
     def match(self, first_line: int, last_line: int) -> Suppression | None:
         """Return the suppression for a finding whose statement spans these lines."""
-        candidates = [marker for line in range(first_line, last_line + 1) for marker in self.by_line.get(line, ())]
-        for marker in candidates + self.file_markers:
+        index = bisect.bisect_left(self._applying_lines, first_line)
+        if index < len(self._applying_lines) and self._applying_lines[index] <= last_line:
+            marker = self._applying[self._applying_lines[index]]
+            return Suppression("inSource", marker.line, marker.comment)
+        for marker in self.file_markers:
             if marker.applies_to_rule():
                 return Suppression("inSource", marker.line, marker.comment)
         return None

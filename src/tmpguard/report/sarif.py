@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tmpguard import __version__, rule
+from tmpguard.escape import printable
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
 from tmpguard.report.uri import artifact_uri, root_uri
 
@@ -79,7 +80,7 @@ def _notification(item: FileResult) -> dict:
     text = f"scanned by the fallback scanner: {item.reason}" if scanned else f"not scanned: {item.reason}"
     return {
         "level": "note" if scanned else "error",
-        "message": {"text": f"{item.path}: {text}"},
+        "message": {"text": f"{printable(item.path)}: {text}"},
         "locations": [{"physicalLocation": _location(item.path)}],
         "descriptor": {"id": "fallback-scan" if scanned else "file-not-scanned"},
     }

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from tmpguard import rule
+from tmpguard.escape import printable
 from tmpguard.findings import Finding, ScanResult, ScanStatus
-
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 _BOLD = "\x1b[1m"
 _YELLOW = "\x1b[33m"
 _RED = "\x1b[31m"
 _RESET = "\x1b[0m"
-
-
-def printable(text: str) -> str:
-    """Escape control and bidirectional-override characters so a terminal shows them inert."""
-    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -40,7 +32,7 @@ def render(result: ScanResult, color: bool = False) -> str:
     lines = []
     for finding in result.active_findings:
         where = printable(f"{finding.path}:{finding.start_line}:{finding.start_column}:")
-        lines.append(f"{_paint(where, _BOLD, color)} {_paint(rule.RULE_ID, _YELLOW, color)} {finding.message}")
+        lines.append(f"{_paint(where, _BOLD, color)} {_paint(rule.RULE_ID, _YELLOW, color)} {printable(finding.message)}")
         lines.append(f"    {printable(finding.snippet.strip())}")
         lines.append(f"    {fix_note(finding)}")
 

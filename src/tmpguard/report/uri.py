@@ -8,10 +8,13 @@ from urllib.parse import quote
 
 
 def artifact_uri(display_path: str) -> str:
-    """Return a relative URI for a relative path, or a file URI for an absolute one."""
+    """Return a relative URI for a relative path, or a file URI for an absolute one.
+
+    A file name that is not valid UTF-8 keeps its bytes, percent-encoded.
+    """
     if os.path.isabs(display_path):
         return pathlib.Path(display_path).as_uri()
-    return quote(display_path, safe="/")
+    return quote(os.fsencode(display_path), safe="/")
 
 
 def root_uri() -> str:
