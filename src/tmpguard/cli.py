@@ -10,6 +10,7 @@ import sys
 from tmpguard import __version__, rule
 from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySettings
 from tmpguard.engine import scan_paths
+from tmpguard.runner import CACHE_DIR_ENV, DEFAULT_CACHE_DIR, RunOptions, default_cache_folder, usable_cpu_count
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--color", choices=("auto", "always", "never"), default="auto",
         help="colour the text report: auto colours only on a terminal (default: auto)",
     )
+    _add_run_options(scan)
     verbosity = scan.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped files")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="log errors only")
@@ -62,6 +64,36 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("rule_id", metavar="RULE", help="VNX-PY-018, or one of its aliases B306, S306")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"invalid job count {text!r}: expected a whole number of 1 or more")
+    return value
+
+
+def _add_run_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--jobs", "-j", type=_positive_int, metavar="N",
+        help="worker processes to scan with (default: the number of usable CPUs); 1 scans in this process",
+    )
+    scan.add_argument(
+        "--cache-dir", metavar="DIR",
+        help=f"folder for cached results (default: ${CACHE_DIR_ENV} or {DEFAULT_CACHE_DIR} in the working folder)",
+    )
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached results")
+
+
+def _run_options(arguments: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        jobs=arguments.jobs or usable_cpu_count(),
+        cache_dir=None if arguments.no_cache else (arguments.cache_dir or default_cache_folder()),
+        progress=False if arguments.quiet else None,
+    )
 
 
 def _configure_logging(arguments: argparse.Namespace) -> None:
@@ -106,7 +138,7 @@ def run_scan(arguments: argparse.Namespace) -> int:
         respect_gitignore=arguments.respect_gitignore,
     )
     try:
-        result = scan_paths(arguments.paths, settings)
+        result = scan_paths(arguments.paths, settings, _run_options(arguments))
     except DiscoveryError as error:
         log.error("%s", error)
         return EXIT_USAGE

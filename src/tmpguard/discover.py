@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 
 import pathspec
@@ -25,6 +26,10 @@ DEFAULT_EXCLUDES = (
 )
 
 SOURCE_SUFFIX = ".py"
+
+# A gitignore pattern without wildcards, slashes (but a trailing one) or negation matches
+# a file or folder by its name alone, so it is checked with a set lookup, not a regex.
+_PLAIN_NAME = re.compile(r"[^/*?\[\]\\!#\s]+/?")
 
 
 class DiscoveryError(Exception):
@@ -48,14 +53,60 @@ class SourcePath:
     display_path: str
 
 
+@dataclass(frozen=True)
+class _Excludes:
+    """Exclude patterns split into plain names (set lookups) and the rest (pathspec)."""
+
+    names: frozenset[str]
+    folder_names: frozenset[str]
+    spec: pathspec.PathSpec | None
+
+    @classmethod
+    def compile(cls, patterns: tuple[str, ...]) -> _Excludes:
+        # A negation depends on the order of the patterns, so then pathspec decides alone.
+        if any(pattern.lstrip().startswith("!") for pattern in patterns):
+            return cls(frozenset(), frozenset(), pathspec.PathSpec.from_lines("gitwildmatch", patterns))
+        plain = [pattern for pattern in patterns if _PLAIN_NAME.fullmatch(pattern)]
+        rest = [pattern for pattern in patterns if not _PLAIN_NAME.fullmatch(pattern)]
+        return cls(
+            frozenset(pattern for pattern in plain if not pattern.endswith("/")),
+            frozenset(pattern.rstrip("/") for pattern in plain if pattern.endswith("/")),
+            pathspec.PathSpec.from_lines("gitwildmatch", rest) if rest else None,
+        )
+
+    def match(self, name: str, relative: str, is_directory: bool) -> bool:
+        """Match an entry by its name and by its path below the folder being walked.
+
+        A plain name also matches deeper paths through a parent folder of that name,
+        but the walk never enters an excluded folder, so the name alone decides.
+        """
+        if name in self.names or (is_directory and name in self.folder_names):
+            return True
+        if self.spec is None:
+            return False
+        suffix = "/" if is_directory else ""
+        return self.spec.match_file(name + suffix) or self.spec.match_file(relative + suffix)
+
+
 @dataclass
 class _Walk:
     base: str
     root: str
-    excludes: pathspec.PathSpec
+    excludes: _Excludes
     respect_gitignore: bool
+    base_display: str
     found: list[SourcePath] = field(default_factory=list)
     visited: set[tuple[int, int]] = field(default_factory=set)
+
+    def display(self, path: str, relative: str) -> str:
+        """Return the display path of `path`, which is `relative` below the base folder.
+
+        Inside the working folder it is the base's display path joined with `relative`,
+        without a call to os.path.relpath for every entry.
+        """
+        if os.path.isabs(self.base_display):
+            return display_path(path)
+        return relative if self.base_display == "." else f"{self.base_display}/{relative}"
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -76,7 +127,7 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
     A file named explicitly is scanned even when an exclude pattern matches it, as
     Ruff and Bandit do. Raises DiscoveryError for a path that does not exist.
     """
-    excludes = pathspec.PathSpec.from_lines("gitwildmatch", settings.exclude + settings.extend_exclude)
+    excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
     found: dict[str, SourcePath] = {}
 
     for given in paths:
@@ -88,8 +139,8 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
                 found[source.display_path] = source
             continue
 
-        walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore)
-        _walk_directory(walk, given, _ancestor_ignores(given) if settings.respect_gitignore else [])
+        walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore, display_path(given))
+        _walk_directory(walk, given, _ancestor_ignores(given) if settings.respect_gitignore else [], "")
         for source in walk.found:
             found.setdefault(source.display_path, source)
 
@@ -142,7 +193,9 @@ def _ignored(path: str, is_directory: bool, ignores: list[tuple[str, pathspec.Pa
     return False
 
 
-def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
+def _walk_directory(
+    walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
+) -> None:
     try:
         identity = os.stat(directory)
     except OSError as error:
@@ -154,22 +207,24 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathsp
         return
     walk.visited.add(key)
 
-    if walk.respect_gitignore:
-        own = _load_gitignore(directory)
-        ignores = ignores + [own] if own else ignores
-
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError as error:
         log.warning("%s: cannot read directory: %s", display_path(directory), error.strerror)
         return
 
+    # Opening .gitignore only where the listing shows one saves a failed open per folder.
+    if walk.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+        own = _load_gitignore(directory)
+        ignores = ignores + [own] if own else ignores
+
     for entry in entries:
-        _visit_entry(walk, entry, ignores)
+        _visit_entry(walk, entry, ignores, f"{relative}/{entry.name}" if relative else entry.name)
 
 
-def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
-    shown = display_path(entry.path)
+def _visit_entry(
+    walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
+) -> None:
     try:
         is_directory = entry.is_dir()
     except OSError:
@@ -177,21 +232,19 @@ def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, paths
 
     # Exclude patterns match the name or the path below the given folder, never the
     # folders above it: scanning a tree inside `.venv` on purpose still works.
-    suffix = "/" if is_directory else ""
-    relative = os.path.relpath(entry.path, walk.base).replace(os.sep, "/")
-    candidates = (entry.name + suffix, relative + suffix)
-    if any(walk.excludes.match_file(candidate) for candidate in candidates):
-        log.debug("%s: excluded", shown)
+    if walk.excludes.match(entry.name, relative, is_directory):
+        log.debug("%s: excluded", walk.display(entry.path, relative))
         return
     if ignores and _ignored(entry.path, is_directory, ignores):
-        log.debug("%s: ignored by .gitignore", shown)
+        log.debug("%s: ignored by .gitignore", walk.display(entry.path, relative))
         return
 
     if entry.is_symlink() and not _inside(os.path.realpath(entry.path), walk.root):
+        shown = walk.display(entry.path, relative)
         log.warning("%s: not followed: symbolic link to a path outside the scanned tree", shown)
         return
 
     if is_directory:
-        _walk_directory(walk, entry.path, ignores)
+        _walk_directory(walk, entry.path, ignores, relative)
     elif entry.name.endswith(SOURCE_SUFFIX):
-        walk.found.append(SourcePath(entry.path, shown))
+        walk.found.append(SourcePath(entry.path, walk.display(entry.path, relative)))

@@ -18,8 +18,9 @@ from tmpguard.analyzer import find_matches
 from tmpguard.fallback import scan_tokens
 from tmpguard.discover import DiscoverySettings, discover
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
-from tmpguard.prefilter import may_contain_target
+from tmpguard.prefilter import cannot_contain_target, may_contain_target
 from tmpguard.reader import ReadError, read_bytes
+from tmpguard.runner import RunOptions, scan_sources
 from tmpguard.source import DecodeError, SourceText, decode, decode_lossy
 from tmpguard.suppressions import SuppressionIndex
 
@@ -41,6 +42,9 @@ def scan_file(path: str, display_path: str) -> FileResult:
 
 def scan_source(data: bytes, path: str) -> FileResult:
     """Scan one file's bytes and return its findings and how it was examined."""
+    if cannot_contain_target(data):
+        return FileResult(path, ScanStatus.PREFILTERED)
+
     try:
         source = decode(data)
         reason = None
@@ -136,11 +140,14 @@ def _name_text(source: SourceText, line: int, column: int, end_line: int, end_co
     return text
 
 
-def scan_paths(paths: list[str], settings: DiscoverySettings | None = None) -> ScanResult:
-    """Discover the files under `paths` and scan each one, in display-path order.
+def scan_paths(
+    paths: list[str], settings: DiscoverySettings | None = None, options: RunOptions | None = None
+) -> ScanResult:
+    """Discover the files under `paths` and scan each one; results are in display-path order.
 
-    Raises DiscoveryError when a given path does not exist.
+    `options` sets worker processes and the cache; by default the scan runs serially in
+    this process without a cache. Raises DiscoveryError when a given path does not exist.
     """
     sources = discover(paths, settings or DiscoverySettings())
     log.info("scanning %d files", len(sources))
-    return ScanResult([scan_file(source.path, source.display_path) for source in sources])
+    return ScanResult(scan_sources(sources, scan_file, options or RunOptions()))

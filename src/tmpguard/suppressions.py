@@ -69,12 +69,18 @@ def comments(text: str) -> list[tuple[int, str]]:
         return [(token.line, token.text) for token in lenient_tokens(text) if token.kind == "comment"]
 
 
+_MARKER_WORD = re.compile("nosec|noqa", re.IGNORECASE)
+
+
 class SuppressionIndex:
     """The suppression markers of one file, looked up by line range."""
 
     def __init__(self, text: str) -> None:
         self.by_line: dict[int, list[Marker]] = {}
         self.file_markers: list[Marker] = []
+        # Tokenizing a large file costs more than analysing it; most files have no marker.
+        if not _MARKER_WORD.search(text):
+            return
         first_line = text.lstrip("\ufeff").split("\n", 1)[0].lstrip()
 
         for line, comment in comments(text):
