@@ -45,7 +45,7 @@ class DiscoverySettings:
     respect_gitignore: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourcePath:
     """A file to scan: where it is, and the path reports show for it."""
 
@@ -104,7 +104,7 @@ class _Walk:
         Inside the working folder it is the base's display path joined with `relative`,
         without a call to os.path.relpath for every entry.
         """
-        if os.path.isabs(self.base_display):
+        if self.base_display.startswith("/"):
             return display_path(path)
         return relative if self.base_display == "." else f"{self.base_display}/{relative}"
 

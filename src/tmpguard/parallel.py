@@ -116,6 +116,8 @@ class _Pool:
         worker.process.join()
         batch = worker.batch or []
         position = self.slots[worker.slot]
+        # NOTE: a worker the OOM killer picks because of memory used elsewhere is blamed on
+        # the file it was scanning; that file is not retried.
         if 0 <= position < len(batch):
             culprit = batch[position]
             display_path = self.files[culprit][1]

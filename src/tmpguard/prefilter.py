@@ -61,7 +61,7 @@ def _spellings(word: str) -> tuple[str, ...]:
     octal = "|".join(f"{ord(letter):03o}" for letter in letters)
     letter_class = f"[{''.join(letters)}]"
     escape = (
-        rf"x(?:{codes})|u00(?:{codes})|U0000(?:{codes})|{octal}"
+        rf"x(?:{codes})|u00(?:{codes})|U000000(?:{codes})|{octal}"
         rf"|N\{{(?i:latin small letter {letter_class})\}}"
     )
     continuation = rf"""(?<=[{''.join(letters)}"'\r\n]\\)(?:\r\n?|\n){letter_class}{{0,{len(word)}}}["'\\]"""
