@@ -105,3 +105,9 @@ def positions(result: FileResult, suppressed: bool = False) -> list[tuple[int, i
         for finding in result.findings
         if finding.suppressed is suppressed
     ]
+
+
+@pytest.fixture(autouse=True)
+def private_cache_folder(tmp_path_factory, monkeypatch):
+    """Give each test its own result cache, so no test reads another's cached results."""
+    monkeypatch.setenv("TMPGUARD_CACHE_DIR", str(tmp_path_factory.mktemp("tmpguard-cache")))

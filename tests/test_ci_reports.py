@@ -80,7 +80,7 @@ def test_github_annotations_from_scan(tmp_path):
 
 def test_github_reports_unscanned_and_fallback_files(tmp_path):
     os.mkfifo(tmp_path / "pipe.py")
-    (tmp_path / "old.py").write_text("print 'python 2'  # no mktemp here\n", encoding="utf-8")
+    (tmp_path / "old.py").write_text("print 'python 2'  # no tempfile.mktemp here\n", encoding="utf-8")
     code, output = scan(tmp_path, "github")
     assert code == 3
     commands = [parse_command(line) for line in output.splitlines()]

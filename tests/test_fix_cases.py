@@ -45,7 +45,7 @@ def _compiles(data: bytes) -> bool:
 def _tmpguard_bytes(root: Path, *arguments: str) -> subprocess.CompletedProcess:
     """Run tmpguard keeping stdout as bytes: a diff carries each file's own encoding."""
     return subprocess.run(
-        [sys.executable, "-m", "tmpguard", "scan", *FOLDERS, *arguments],
+        [sys.executable, "-m", "tmpguard", "scan", "--no-cache", *FOLDERS, *arguments],
         cwd=root, capture_output=True, timeout=120,
     )
 
@@ -80,14 +80,14 @@ def run(request, tmp_path_factory) -> Run:
     patched = _make_tree(base / "patched")
 
     before = _snapshot(work)
-    offered = _json_findings(run_tmpguard("scan", *FOLDERS, "--format", "json", cwd=work).stdout)
+    offered = _json_findings(run_tmpguard("scan", "--no-cache", *FOLDERS, "--format", "json", cwd=work).stdout)
     diff = _tmpguard_bytes(work, "--diff", *options)
     after_diff = _snapshot(work)
-    fix = run_tmpguard("scan", *FOLDERS, "--fix", *options, "--format", "json", cwd=work)
+    fix = run_tmpguard("scan", "--no-cache", *FOLDERS, "--fix", *options, "--format", "json", cwd=work)
     fixed = _snapshot(work)
-    rescanned = _json_findings(run_tmpguard("scan", *FOLDERS, "--format", "json", cwd=work).stdout)
+    rescanned = _json_findings(run_tmpguard("scan", "--no-cache", *FOLDERS, "--format", "json", cwd=work).stdout)
     applied = subprocess.run(["patch", "-p1", "--batch"], cwd=patched, input=diff.stdout, capture_output=True, timeout=60)
-    second_fix = run_tmpguard("scan", *FOLDERS, "--fix", *options, cwd=work)
+    second_fix = run_tmpguard("scan", "--no-cache", *FOLDERS, "--fix", *options, cwd=work)
     return Run(options, before, offered, diff, after_diff, fix, fixed, rescanned, applied,
                _snapshot(patched), second_fix, _snapshot(work))
 

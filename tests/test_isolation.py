@@ -46,7 +46,8 @@ def sabotage(monkeypatch, action) -> None:
 
 def scan(folder, *options: str, output_format: str = "json") -> tuple[int, dict]:
     output = folder / f"report.{output_format}"
-    code = cli.main(["scan", str(folder), "--format", output_format, "--output", str(output), *options])
+    # One job: the sabotaged analyser and the captured log records live in this process.
+    code = cli.main(["scan", str(folder), "--jobs", "1", "--format", output_format, "--output", str(output), *options])
     return code, json.loads(output.read_text(encoding="utf-8"))
 
 

@@ -10,12 +10,9 @@ The Python API, loaded on first use so that `import tmpguard` stays cheap:
   files that could not be read or decoded.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("tmpguard")
-except PackageNotFoundError:
-    __version__ = "0.0.0+unknown"
+# The single source of the version: pyproject.toml reads it from here, and a literal
+# spares every run an importlib.metadata look-up.
+__version__ = "0.1.0"
 
 # Public name -> module that defines it, imported when the name is first used.
 _LAZY = {

@@ -17,6 +17,7 @@ from tmpguard.engine import scan_paths, scan_source
 from tmpguard.findings import ScanResult
 from tmpguard.ignores import PerFileIgnores
 from tmpguard.isolation import ScanLimits
+from tmpguard.runner import RunOptions
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def scan(
     changed_since: str | None = None,
     baseline: PathArgument | None = None,
     limits: ScanLimits | None = None,
+    run: RunOptions | None = None,
 ) -> ScanResult:
     """Scan the `.py` files under `paths` and return every file's findings and status.
 
@@ -47,6 +49,7 @@ def scan(
     - `baseline` names a baseline file whose findings are left out of the result.
     - `limits` sets the per-file time limit and the largest file that is parsed
       (default: 30 seconds and 10 MiB).
+    - `run` sets worker processes and the result cache (default: serial, no cache).
 
     Findings are in `result.findings` (suppressed ones have `suppressed` set) and files
     that could not be read or decoded in `result.not_scanned`. Raises
@@ -65,7 +68,7 @@ def scan(
 
     if changed_since is not None:
         path_list = [source.path for source in changed_sources(path_list, changed_since, settings)]
-    result = scan_paths(path_list, settings, limits or ScanLimits()) if path_list else ScanResult([])
+    result = scan_paths(path_list, settings, limits or ScanLimits(), run) if path_list else ScanResult([])
     return _finish(result, ignores, accepted)
 
 

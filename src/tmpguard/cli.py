@@ -16,6 +16,7 @@ from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySetting
 from tmpguard.escape import EscapingFormatter
 from tmpguard.isolation import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIMEOUT, ScanLimits
 from tmpguard.large_files import MIB
+from tmpguard.runner import CACHE_DIR_ENV, DEFAULT_CACHE_DIR
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
 from tmpguard.severity import DEFAULT_FAIL_ON, SEVERITIES, at_least
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="parse files up to MIB mebibytes; a larger file that contains `mktemp` is reported "
         f"as not scanned (default: {DEFAULT_MAX_FILE_SIZE / MIB:g})",
     )
+    _add_run_options(scan)
     verbosity = scan.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log progress and skipped files")
     verbosity.add_argument("-q", "--quiet", action="store_true", help="log errors only")
@@ -132,6 +134,28 @@ def _add_workflow_options(scan: argparse.ArgumentParser) -> None:
     accepted.add_argument(
         "--write-baseline", metavar="FILE", help="record the current findings in FILE and accept them, as --baseline FILE would",
     )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"invalid job count {text!r}: expected a whole number of 1 or more")
+    return value
+
+
+def _add_run_options(scan: argparse.ArgumentParser) -> None:
+    scan.add_argument(
+        "--jobs", "-j", type=_positive_int, metavar="N",
+        help="worker processes to scan with (default: the number of usable CPUs); 1 scans in this process",
+    )
+    scan.add_argument(
+        "--cache-dir", metavar="DIR",
+        help=f"folder for cached results (default: ${CACHE_DIR_ENV} or {DEFAULT_CACHE_DIR} in the working folder)",
+    )
+    scan.add_argument("--no-cache", action="store_true", help="neither read nor write cached results")
 
 
 def _configure_logging(arguments: argparse.Namespace) -> None:

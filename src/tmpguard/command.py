@@ -11,6 +11,7 @@ from tmpguard.config import Options
 from tmpguard.findings import ScanResult
 from tmpguard.isolation import ScanLimits
 from tmpguard.large_files import MIB
+from tmpguard.runner import RunOptions, default_cache_folder, usable_cpu_count
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,11 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     """
     ignores = {"per_file_ignores": options.per_file_ignores, "project_root": options.project_root}
     limits = ScanLimits(timeout=arguments.timeout or None, max_file_size=int(arguments.max_file_size * MIB))
+    run = RunOptions(
+        jobs=arguments.jobs or usable_cpu_count(),
+        cache_dir=None if arguments.no_cache else (arguments.cache_dir or default_cache_folder()),
+        progress=False if arguments.quiet else None,
+    )
     accepted = None if arguments.write_baseline else arguments.baseline
 
     if arguments.stdin_filename is not None:
@@ -32,7 +38,7 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
         result = api.scan(
             arguments.paths, exclude=options.exclude, extend_exclude=options.extend_exclude,
             respect_gitignore=options.respect_gitignore, changed_since=arguments.changed_since,
-            **ignores, baseline=accepted, limits=limits,
+            **ignores, baseline=accepted, limits=limits, run=run,
         )
 
     if arguments.write_baseline:

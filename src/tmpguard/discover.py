@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 
 import pathspec
@@ -30,6 +31,9 @@ SOURCE_SUFFIX = ".py"
 
 # A typical .gitignore file has a few kilobytes, so one larger than this is not applied.
 _MAX_GITIGNORE_SIZE = 1024 * 1024
+# A gitignore pattern without wildcards, slashes (but a trailing one) or negation matches
+# a file or folder by its name alone, so it is checked with a set lookup, not a regex.
+_PLAIN_NAME = re.compile(r"[^/*?\[\]\\!#\s]+/?")
 
 
 class DiscoveryError(Exception):
@@ -45,7 +49,7 @@ class DiscoverySettings:
     respect_gitignore: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourcePath:
     """A file to scan: where it is, and the path reports show for it.
 
@@ -58,15 +62,61 @@ class SourcePath:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class _Excludes:
+    """Exclude patterns split into plain names (set lookups) and the rest (pathspec)."""
+
+    names: frozenset[str]
+    folder_names: frozenset[str]
+    spec: pathspec.PathSpec | None
+
+    @classmethod
+    def compile(cls, patterns: tuple[str, ...]) -> _Excludes:
+        # A negation depends on the order of the patterns, so then pathspec decides alone.
+        if any(pattern.lstrip().startswith("!") for pattern in patterns):
+            return cls(frozenset(), frozenset(), pathspec.GitIgnoreSpec.from_lines(patterns))
+        plain = [pattern for pattern in patterns if _PLAIN_NAME.fullmatch(pattern)]
+        rest = [pattern for pattern in patterns if not _PLAIN_NAME.fullmatch(pattern)]
+        return cls(
+            frozenset(pattern for pattern in plain if not pattern.endswith("/")),
+            frozenset(pattern.rstrip("/") for pattern in plain if pattern.endswith("/")),
+            pathspec.GitIgnoreSpec.from_lines(rest) if rest else None,
+        )
+
+    def match(self, name: str, relative: str, is_directory: bool) -> bool:
+        """Match an entry by its name and by its path below the folder being walked.
+
+        A plain name also matches deeper paths through a parent folder of that name,
+        but the walk never enters an excluded folder, so the name alone decides.
+        """
+        if name in self.names or (is_directory and name in self.folder_names):
+            return True
+        if self.spec is None:
+            return False
+        suffix = "/" if is_directory else ""
+        return self.spec.match_file(name + suffix) or self.spec.match_file(relative + suffix)
+
+
 @dataclass
 class _Walk:
     base: str
     root: str
-    excludes: pathspec.PathSpec
+    excludes: _Excludes
     respect_gitignore: bool
+    base_display: str
     found: list[SourcePath] = field(default_factory=list)
     visited: set[tuple[int, int]] = field(default_factory=set)
-    pending: list[tuple[str, list[tuple[str, pathspec.PathSpec]]]] = field(default_factory=list)
+    pending: list[tuple[str, list[tuple[str, pathspec.PathSpec]], str]] = field(default_factory=list)
+
+    def display(self, path: str, relative: str) -> str:
+        """Return the display path of `path`, which is `relative` below the base folder.
+
+        Inside the working folder it is the base's display path joined with `relative`,
+        without a call to os.path.relpath for every entry.
+        """
+        if self.base_display.startswith("/"):
+            return display_path(path)
+        return relative if self.base_display == "." else f"{self.base_display}/{relative}"
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -87,7 +137,7 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
     A file named explicitly is scanned even when an exclude pattern matches it, as
     Ruff and Bandit do. Raises DiscoveryError for a path that does not exist.
     """
-    excludes = pathspec.PathSpec.from_lines("gitwildmatch", settings.exclude + settings.extend_exclude)
+    excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
     found: dict[str, SourcePath] = {}
 
     for given in paths:
@@ -99,8 +149,8 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
                 found[source.display_path] = source
             continue
 
-        walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore)
-        walk.pending.append((given, _ancestor_ignores(given) if settings.respect_gitignore else []))
+        walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore, display_path(given))
+        walk.pending.append((given, _ancestor_ignores(given) if settings.respect_gitignore else [], ""))
         # An explicit stack instead of recursion: a tree may be nested deeper than
         # Python's recursion limit.
         while walk.pending:
@@ -128,7 +178,7 @@ def _load_gitignore(directory: str) -> tuple[str, pathspec.PathSpec] | None:
     # pattern such as `**/a/**/a/**/b` makes each match of a deep path take seconds.
     # `--no-respect-gitignore` avoids it.
     lines = data.decode("utf-8", errors="replace").splitlines()
-    return directory, pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return directory, pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _ancestor_ignores(given: str) -> list[tuple[str, pathspec.PathSpec]]:
@@ -171,7 +221,9 @@ def _unlisted(walk: _Walk, directory: str, error: OSError) -> None:
     walk.found.append(SourcePath(directory, shown, problem=reason))
 
 
-def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
+def _walk_directory(
+    walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
+) -> None:
     try:
         identity = os.stat(directory)
     except OSError as error:
@@ -183,10 +235,6 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathsp
         return
     walk.visited.add(key)
 
-    if walk.respect_gitignore:
-        own = _load_gitignore(directory)
-        ignores = ignores + [own] if own else ignores
-
     try:
         with os.scandir(directory) as iterator:
             entries = sorted(iterator, key=lambda entry: entry.name)
@@ -194,14 +242,24 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[tuple[str, pathsp
         _unlisted(walk, directory, error)
         return
 
-    subdirectories = [entry.path for entry in entries if _visit_entry(walk, entry, ignores)]
+    # Opening .gitignore only where the listing shows one saves a failed open per folder.
+    if walk.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+        own = _load_gitignore(directory)
+        ignores = ignores + [own] if own else ignores
+
+    subdirectories = []
+    for entry in entries:
+        entry_relative = f"{relative}/{entry.name}" if relative else entry.name
+        if _visit_entry(walk, entry, ignores, entry_relative):
+            subdirectories.append((entry.path, ignores, entry_relative))
     # Reversed, so that the stack walks subdirectories in name order.
-    walk.pending.extend((path, ignores) for path in reversed(subdirectories))
+    walk.pending.extend(reversed(subdirectories))
 
 
-def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+def _visit_entry(
+    walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
+) -> bool:
     """Record `entry` if it is a file to scan; return whether it is a directory to walk."""
-    shown = display_path(entry.path)
     try:
         is_directory = entry.is_dir()
     except OSError:
@@ -209,20 +267,18 @@ def _visit_entry(walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, paths
 
     # Exclude patterns match the name or the path below the given folder, never the
     # folders above it: scanning a tree inside `.venv` on purpose still works.
-    suffix = "/" if is_directory else ""
-    relative = os.path.relpath(entry.path, walk.base).replace(os.sep, "/")
-    candidates = (entry.name + suffix, relative + suffix)
-    if any(walk.excludes.match_file(candidate) for candidate in candidates):
-        log.debug("%s: excluded", shown)
+    if walk.excludes.match(entry.name, relative, is_directory):
+        log.debug("%s: excluded", walk.display(entry.path, relative))
         return False
     if ignores and _ignored(entry.path, is_directory, ignores):
-        log.debug("%s: ignored by .gitignore", shown)
+        log.debug("%s: ignored by .gitignore", walk.display(entry.path, relative))
         return False
 
     if entry.is_symlink() and not _inside(os.path.realpath(entry.path), walk.root):
+        shown = walk.display(entry.path, relative)
         log.warning("%s: not followed: symbolic link to a path outside the scanned tree", shown)
         return False
 
     if not is_directory and entry.name.endswith(SOURCE_SUFFIX):
-        walk.found.append(SourcePath(entry.path, shown))
+        walk.found.append(SourcePath(entry.path, walk.display(entry.path, relative)))
     return is_directory

@@ -22,8 +22,9 @@ from tmpguard.discover import DiscoverySettings, SourcePath, discover
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
 from tmpguard.isolation import ScanLimits, run_isolated
 from tmpguard.large_files import scan_large_file
-from tmpguard.prefilter import may_contain_target
+from tmpguard.prefilter import cannot_contain_target, may_contain_target
 from tmpguard.reader import FileTooLarge, ReadError, read_bytes
+from tmpguard.runner import RunOptions, scan_sources
 from tmpguard.source import DecodeError, SourceText, decode, decode_lossy
 from tmpguard.suppressions import SuppressionIndex
 
@@ -54,6 +55,9 @@ def scan_file(path: str, display_path: str, limits: ScanLimits = ScanLimits()) -
 
 def scan_source(data: bytes, path: str) -> FileResult:
     """Scan one file's bytes and return its findings and how it was examined."""
+    if cannot_contain_target(data):
+        return FileResult(path, ScanStatus.PREFILTERED)
+
     try:
         source = decode(data)
         reason = None
@@ -175,19 +179,26 @@ def _name_text(source: SourceText, line: int, column: int, end_line: int, end_co
 
 
 def scan_paths(
-    paths: list[str], settings: DiscoverySettings | None = None, limits: ScanLimits = ScanLimits()
+    paths: list[str],
+    settings: DiscoverySettings | None = None,
+    limits: ScanLimits = ScanLimits(),
+    options: RunOptions | None = None,
 ) -> ScanResult:
-    """Discover the files under `paths` and scan each one, in display-path order.
+    """Discover the files under `paths` and scan each one; results are in display-path order.
 
-    A directory that cannot be listed is reported as not scanned. Raises
-    DiscoveryError when a given path does not exist.
+    `limits` bounds each file's analysis. `options` sets worker processes and the
+    cache; by default the scan runs serially in this process without a cache. A
+    directory that cannot be listed is reported as not scanned. Raises DiscoveryError
+    when a given path does not exist.
     """
     sources = discover(paths, settings or DiscoverySettings())
     log.info("scanning %d files", len(sources))
-    return ScanResult([_scan_discovered(source, limits) for source in sources])
 
-
-def _scan_discovered(source: SourcePath, limits: ScanLimits) -> FileResult:
-    if source.problem:
-        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
-    return scan_file(source.path, source.display_path, limits)
+    readable = [source for source in sources if not source.problem]
+    scanned = iter(scan_sources(readable, partial(scan_file, limits=limits), options or RunOptions()))
+    return ScanResult([
+        FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
+        if source.problem
+        else next(scanned)
+        for source in sources
+    ])

@@ -7,6 +7,7 @@ import codecs
 import re
 import tokenize
 from dataclasses import dataclass, field
+from functools import cached_property
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
@@ -24,11 +25,12 @@ class SourceText:
 
     text: str
     encoding: str
-    lines: list[str] = field(init=False)
     _utf8_lines: dict[int, tuple[bytes, list[int]]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.lines = _LINE_BREAK.split(self.text)
+    @cached_property
+    def lines(self) -> list[str]:
+        """The physical lines, split lazily: most decoded files are prefiltered unread."""
+        return _LINE_BREAK.split(self.text)
 
     def line(self, number: int) -> str:
         """Return the 1-based line `number` without its line break, or '' past the end."""

@@ -71,12 +71,20 @@ def comments(text: str) -> list[tuple[int, str]]:
         return [(token.line, token.text) for token in lenient_tokens(text) if token.kind == "comment"]
 
 
+_MARKER_WORD = re.compile("nosec|noqa", re.IGNORECASE)
+
+
 class SuppressionIndex:
     """The suppression markers of one file, looked up by line range."""
 
     def __init__(self, text: str) -> None:
         self.by_line: dict[int, list[Marker]] = {}
         self.file_markers: list[Marker] = []
+        self._applying: dict[int, Marker] = {}
+        self._applying_lines: list[int] = []
+        # Tokenizing a large file costs more than analysing it; most files have no marker.
+        if not _MARKER_WORD.search(text):
+            return
         first_line = text.lstrip("\ufeff").split("\n", 1)[0].lstrip()
 
         for line, comment in comments(text):
@@ -88,7 +96,6 @@ class SuppressionIndex:
 
         # Only markers that apply to the rule can match, so a lookup is one bisection
         # even when a statement spans thousands of lines.
-        self._applying: dict[int, Marker] = {}
         for line, markers in self.by_line.items():
             applying = [marker for marker in markers if marker.applies_to_rule()]
             if applying:

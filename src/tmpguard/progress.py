@@ -1,0 +1,46 @@
+"""Show how many files a long scan has done, on standard error when it is a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+_DELAY_SECONDS = 0.5
+_INTERVAL_SECONDS = 0.1
+
+
+class Progress:
+    """A one-line `scanned N of M files` counter, redrawn at most ten times a second.
+
+    Nothing is shown for a scan that ends within half a second, so short scans and
+    tests print nothing; the line is erased when the scan ends.
+    """
+
+    def __init__(self, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.started = time.monotonic()
+        self.drawn_at = 0.0
+        self.width = 0
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < _DELAY_SECONDS or now - self.drawn_at < _INTERVAL_SECONDS:
+            return
+        self.drawn_at = now
+        line = f"tmpguard: scanned {self.done} of {self.total} files"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def finish(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0

@@ -1,0 +1,101 @@
+"""The worker pool: same results as a serial scan, in order, and a dying worker loses nothing."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+
+import pytest
+
+from conftest import CASES, run_tmpguard
+from tmpguard import engine, parallel, progress
+from tmpguard.discover import DiscoverySettings, discover
+from tmpguard.findings import FileResult, ScanStatus
+from tmpguard.runner import RunOptions, scan_sources
+
+
+def _case_sources():
+    return discover([str(CASES)], DiscoverySettings())
+
+
+def test_pool_matches_serial_scan():
+    sources = _case_sources()
+    serial = scan_sources(sources, engine.scan_file, RunOptions(jobs=1))
+    pooled = scan_sources(sources, engine.scan_file, RunOptions(jobs=2))
+    assert pooled == serial
+    assert [result.path for result in pooled] == [source.display_path for source in sources]
+
+
+def test_batches_spread_over_workers():
+    assert parallel.batch_size(18_000, 2) == 64
+    assert parallel.batch_size(40, 2) == 3
+    assert parallel.batch_size(1, 8) == 1
+
+
+def _scan_or_die(path: str, display_path: str) -> FileResult:
+    """Scan normally, except that files named exit.py or segfault.py kill the worker."""
+    name = os.path.basename(path)
+    if name == "exit.py":
+        os._exit(7)
+    if name == "segfault.py":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return engine.scan_file(path, display_path)
+
+
+def test_dead_worker_reported_and_rest_scanned(tmp_path):
+    planted = b"import tempfile\ntempfile.mktemp()\n"
+    names = [f"good{index:02}.py" for index in range(30)] + ["exit.py", "segfault.py"]
+    for name in names:
+        (tmp_path / name).write_bytes(planted)
+    files = [(str(tmp_path / name), name) for name in sorted(names)]
+
+    results = parallel.scan_parallel(files, _scan_or_die, jobs=2)
+
+    by_path = {result.path: result for result in results}
+    assert [result.path for result in results] == sorted(names)
+    assert by_path["exit.py"].status is ScanStatus.NOT_SCANNED
+    assert by_path["exit.py"].reason == "the scanning process died (exit status 7)"
+    assert by_path["segfault.py"].status is ScanStatus.NOT_SCANNED
+    assert by_path["segfault.py"].reason == "the scanning process died (killed by SIGSEGV)"
+    good = [result for name, result in by_path.items() if name.startswith("good")]
+    assert len(good) == 30
+    assert all(result.status is ScanStatus.ANALYSED for result in good)
+    assert all(len(result.findings) == 1 for result in good)
+
+
+def test_cli_jobs_results_identical():
+    reports = [
+        run_tmpguard("scan", str(CASES), "--format", "json", "--no-cache", "--jobs", jobs).stdout
+        for jobs in ("1", "2")
+    ]
+    assert reports[0] == reports[1]
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_cli_rejects_bad_job_count(value):
+    completed = run_tmpguard("scan", str(CASES), "--jobs", value)
+    assert completed.returncode == 2
+    assert "invalid job count" in completed.stderr
+
+
+def test_progress_counts_and_erases(monkeypatch):
+    monkeypatch.setattr(progress, "_DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "_INTERVAL_SECONDS", 0.0)
+    stream = io.StringIO()
+    counter = progress.Progress(3, stream=stream, enabled=True)
+    counter.advance(2)
+    counter.advance()
+    counter.finish()
+    text = stream.getvalue()
+    assert "\rtmpguard: scanned 2 of 3 files" in text
+    assert "\rtmpguard: scanned 3 of 3 files" in text
+    assert text.endswith("\r")
+
+
+def test_progress_silent_when_not_a_terminal():
+    stream = io.StringIO()
+    counter = progress.Progress(3, stream=stream)
+    counter.advance(3)
+    counter.finish()
+    assert stream.getvalue() == ""
