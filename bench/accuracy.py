@@ -2,7 +2,7 @@
 
     python bench/accuracy.py [--cases tests/cases] [--cache DIR]
 
-The cases folder holds Python files and an `expected.json` that lists, per file, the
+The cases folder contains Python files and an `expected.json` that lists, per file, the
 (line, column) pairs that must be reported and those that may be. Every tool runs on
 the same folder, from inside it:
 
@@ -110,9 +110,9 @@ def score(expected: dict, reported: Positions) -> tuple[int, int, list[str]]:
     passed = failed = 0
     problems = []
     for relative in sorted(set(expected) | set(reported)):
-        wanted = expected.get(relative, {"must": [], "may": []})
-        must = [tuple(pair) for pair in wanted["must"]]
-        may_lines = {pair[0] for pair in wanted["may"]}
+        labels = expected.get(relative, {"must": [], "may": []})
+        must = [tuple(pair) for pair in labels["must"]]
+        may_lines = {pair[0] for pair in labels["may"]}
         found = list(reported.get(relative, []))
         for pair in must:
             if pair in found:
