@@ -103,13 +103,13 @@ def test_stdin_filename_reports_name(project):
     completed = run_tmpguard("scan", "--stdin-filename", "lib/fresh.py", "--isolated", cwd=project, stdin=CALL)
     assert completed.returncode == 1
     assert completed.stdout.startswith("lib/fresh.py:3:8: VNX-PY-018 ")
-    assert "Found 1 finding (0 suppressed) in 1 file scanned." in completed.stdout
+    assert "Found 1 finding (plus 0 suppressed) in 1 file scanned." in completed.stdout
 
 
 def test_stdin_filename_ignores_paths_on_disk(project):
     completed = run_tmpguard("scan", "--stdin-filename", "pkg/mod.py", "--isolated", cwd=project, stdin="import os\n")
     assert completed.returncode == 0
-    assert "Found 0 findings (0 suppressed) in 1 file scanned." in completed.stdout
+    assert "Found 0 findings (plus 0 suppressed) in 1 file scanned." in completed.stdout
 
 
 def test_stdin_filename_uses_its_configuration(project):
@@ -117,7 +117,7 @@ def test_stdin_filename_uses_its_configuration(project):
     (project / "pyproject.toml").write_text(config, encoding="utf-8")
     ignored = run_tmpguard("scan", "--stdin-filename", "tests/test_new.py", cwd=project, stdin=CALL)
     assert ignored.returncode == 0
-    assert "Found 0 findings (1 suppressed)" in ignored.stdout
+    assert "Found 0 findings (plus 1 suppressed)" in ignored.stdout
 
     reported = run_tmpguard("scan", "--stdin-filename", "pkg/new.py", cwd=project, stdin=CALL)
     assert reported.returncode == 1
@@ -126,7 +126,7 @@ def test_stdin_filename_uses_its_configuration(project):
 def test_stdin_filename_other_suffix_not_scanned(project):
     completed = run_tmpguard("scan", "--stdin-filename", "notes.txt", "--isolated", cwd=project, stdin=CALL)
     assert completed.returncode == 0
-    assert "Found 0 findings (0 suppressed) in 0 files scanned." in completed.stdout
+    assert "Found 0 findings (plus 0 suppressed) in 0 files scanned." in completed.stdout
 
 
 def test_stdin_undecodable_source_uses_fallback(project):

@@ -24,7 +24,7 @@ def test_exit_0_clean(tree):
     completed = run_tmpguard("scan", str(tree))
 
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout == "Found 0 findings (0 suppressed) in 1 file scanned.\n"
+    assert completed.stdout == "Found 0 findings (plus 0 suppressed) in 1 file scanned.\n"
 
 
 def test_exit_0_only_suppressed(tree):

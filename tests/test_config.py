@@ -93,6 +93,18 @@ def test_respect_gitignore_option_overrides_key(project):
     assert ("src/app.py", 3, 8) in findings
 
 
+def test_force_exclude_key(project):
+    configure(project, 'extend-exclude = ["generated"]\nforce-exclude = true')
+    _, findings, _ = reported("generated/api.py", "src/app.py", cwd=project)
+    assert findings == [("src/app.py", 3, 8)]
+
+
+def test_force_exclude_option_overrides_key(project):
+    configure(project, 'extend-exclude = ["generated"]\nforce-exclude = true')
+    _, findings, _ = reported("generated/api.py", "--no-force-exclude", cwd=project)
+    assert findings == [("generated/api.py", 3, 8)]
+
+
 def test_fail_on_key(project):
     configure(project, 'fail-on = "high"')
     code, findings, _ = reported("src", cwd=project)
@@ -220,7 +232,7 @@ def test_unknown_key_exits_2(project):
     completed = run_tmpguard("scan", ".", cwd=project)
     assert completed.returncode == 2
     assert f"{config}: unknown key 'colour' in [tool.tmpguard]" in completed.stderr
-    valid = "valid keys: exclude, extend-exclude, fail-on, format, per-file-ignores, respect-gitignore"
+    valid = "valid keys: exclude, extend-exclude, fail-on, force-exclude, format, per-file-ignores, respect-gitignore"
     assert valid in completed.stderr
 
 

@@ -107,7 +107,7 @@ def test_fix_applies_every_offered_fix(run):
     expected = sum(1 for item in run.offered if item["fix_safety"] in applied_safeties)
 
     assert expected > 5
-    assert f"applied {expected} fixes" in run.fix.stderr
+    assert f"Applied {expected} fix" in run.fix.stderr
     assert len(run.rescanned) == len(run.offered) - expected
 
 
@@ -121,7 +121,7 @@ def test_fixed_files_compile(run):
 
 def test_second_fix_changes_nothing(run):
     assert run.fixed_twice == run.fixed
-    assert "applied 0 fixes in 0 files" in run.second_fix.stderr
+    assert "Applied 0 fixes in 0 files." in run.second_fix.stderr
 
 
 def test_diff_writes_nothing(run):

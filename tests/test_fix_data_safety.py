@@ -138,7 +138,7 @@ def test_symbolic_link_stays_link(tmp_path):
     (tmp_path / "link.py").symlink_to("real.py")
 
     completed = run_tmpguard("scan", str(tmp_path), "--fix")
-    assert "applied 1 fixes in 1 files" in completed.stderr
+    assert "Applied 1 fix in 1 file." in completed.stderr
     assert (tmp_path / "link.py").is_symlink()
     assert FIXED_LINE in target.read_text(encoding="utf-8")
 

@@ -42,7 +42,8 @@ def run_pre_commit(repository: Path, *arguments: str) -> subprocess.CompletedPro
 def repository(tmp_path: Path) -> Path:
     """A repository whose pre-commit configuration runs the hook from the manifest locally."""
     [hook] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-    local_hook = {**hook, "language": "system", "entry": f"{shlex.quote(installed_tmpguard())} scan"}
+    entry = hook["entry"].replace("tmpguard", shlex.quote(installed_tmpguard()), 1)
+    local_hook = {**hook, "language": "system", "entry": entry}
     config = {"repos": [{"repo": "local", "hooks": [local_hook]}]}
 
     repository = init_repository(tmp_path / "repo")
@@ -66,7 +67,7 @@ def test_manifest_is_valid():
 def test_manifest_hook_definition():
     [hook] = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     assert hook["id"] == "tmpguard"
-    assert hook["entry"] == "tmpguard scan"
+    assert hook["entry"] == "tmpguard scan --force-exclude"
     assert hook["types"] == ["python"]
     assert hook["require_serial"] is False
 
@@ -84,3 +85,16 @@ def test_hook_fails_on_planted_call_then_passes(repository):
     passed = run_pre_commit(repository, "run", "--all-files")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+def test_hook_honours_configured_excludes(repository):
+    (repository / "pkg" / "jobs.py").write_text(FIXED, encoding="utf-8")
+    (repository / "generated").mkdir()
+    (repository / "generated" / "gen.py").write_text(PLANTED, encoding="utf-8")
+    (repository / "pyproject.toml").write_text('[tool.tmpguard]\nextend-exclude = ["generated"]\n', encoding="utf-8")
+    commit_all(repository, "add generated code that the configuration excludes")
+
+    completed = run_pre_commit(repository, "run", "--all-files")
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "generated/gen.py" not in completed.stdout

@@ -291,7 +291,7 @@ def test_text_finding_lines(scan):
     assert LOCATION_LINE.match(lines[0])
     assert lines[1] == "    x = tempfile.mktemp()"
     assert lines[2].startswith("    unsafe fix (--fix --unsafe-fixes): ")
-    assert lines[3] == "Found 1 finding (1 suppressed) in 2 files scanned."
+    assert lines[3] == "Found 1 finding (plus 1 suppressed) in 2 files scanned."
     assert len(lines) == 4
 
 
@@ -304,7 +304,7 @@ def test_text_notes(scan, tmp_path):
     assert lines[2] == "    no fix available: the file was scanned by the token-level fallback, which plans no fix"
     assert lines[3].startswith("old.py: note: scanned by the fallback scanner: syntax error on line 2")
     assert lines[4] == "pipe.py: error: not scanned: a FIFO, not a regular file"
-    assert lines[5] == "Found 1 finding (0 suppressed) in 2 files scanned, 1 by the fallback scanner; 1 file not scanned."
+    assert lines[5] == "Found 1 finding (plus 0 suppressed) in 2 files scanned, 1 by the fallback scanner; 1 file not scanned."
 
 
 def test_text_escapes_control_characters(scan, tmp_path):

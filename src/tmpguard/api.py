@@ -30,6 +30,7 @@ def scan(
     exclude: Iterable[str] | None = None,
     extend_exclude: Iterable[str] = (),
     respect_gitignore: bool = True,
+    force_exclude: bool = False,
     per_file_ignores: Mapping[str, Iterable[str]] | None = None,
     project_root: PathArgument | None = None,
     changed_since: str | None = None,
@@ -42,6 +43,7 @@ def scan(
     - `exclude` replaces the default excluded folders (`.git`, `.venv`, `build`, ...)
       and `extend_exclude` adds gitignore-style patterns to them.
     - `respect_gitignore` skips files that `.gitignore` files ignore.
+    - `force_exclude` applies the exclude patterns to files named in `paths` too.
     - `per_file_ignores` maps a glob, relative to `project_root` (default: the working
       folder), to rule codes whose findings are kept but marked suppressed.
     - `changed_since` keeps only the files changed against that git ref, plus
@@ -62,6 +64,7 @@ def scan(
         exclude=DEFAULT_EXCLUDES if exclude is None else tuple(exclude),
         extend_exclude=tuple(extend_exclude),
         respect_gitignore=respect_gitignore,
+        force_exclude=force_exclude,
     )
     ignores = PerFileIgnores(per_file_ignores or {}, os.fspath(project_root) if project_root else None)
     accepted = baselines.load(os.fspath(baseline)) if baseline is not None else None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
 import sys
+import tempfile
 
 from tmpguard import __version__, command, rule
 from tmpguard.baseline import BaselineError
 from tmpguard.changed import GitError
 from tmpguard.config import ConfigError, Options, resolve
-from tmpguard.discover import DEFAULT_EXCLUDES, DiscoveryError, DiscoverySettings
+from tmpguard.discover import DEFAULT_EXCLUDES, SOURCE_SUFFIX, DiscoveryError, DiscoverySettings
 from tmpguard.escape import EscapingFormatter
 from tmpguard.isolation import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIMEOUT, ScanLimits
 from tmpguard.large_files import MIB
@@ -68,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--respect-gitignore", action=argparse.BooleanOptionalAction,
         help="skip files that .gitignore files ignore (default: on)",
+    )
+    scan.add_argument(
+        "--force-exclude", action=argparse.BooleanOptionalAction,
+        help="apply the exclude patterns to files named on the command line too, as pre-commit "
+        "and editors name them (default: off)",
     )
     _add_workflow_options(scan)
     scan.add_argument(
@@ -186,13 +193,29 @@ def exit_code(result: ScanResult, fail_on: str = DEFAULT_FAIL_ON) -> int:
     return EXIT_CLEAN
 
 
+def _check_output(output: str | None) -> None:
+    """Reject a report path that would overwrite Python source, such as a scanned file."""
+    if output is not None and output.endswith(SOURCE_SUFFIX) and os.path.lexists(output):
+        raise ConfigError(f"--output {output}: refusing to overwrite an existing Python source file with the report")
+
+
 def _write(report: str, output: str | None) -> None:
+    """Write the report to standard output, or replace `output` atomically."""
     if output is None:
         sys.stdout.write(report)
         sys.stdout.flush()
         return
-    with open(output, "w", encoding="utf-8") as handle:
-        handle.write(report)
+
+    folder = os.path.dirname(os.path.abspath(output))
+    descriptor, temporary = tempfile.mkstemp(prefix=".tmpguard-report-", dir=folder)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(report)
+        os.replace(temporary, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _run_fixes(arguments: argparse.Namespace, options: Options) -> None:
@@ -204,6 +227,7 @@ def _run_fixes(arguments: argparse.Namespace, options: Options) -> None:
         exclude=options.exclude,
         extend_exclude=options.extend_exclude,
         respect_gitignore=options.respect_gitignore,
+        force_exclude=options.force_exclude,
     )
     run_fixes(arguments, settings)
 
@@ -211,6 +235,7 @@ def _run_fixes(arguments: argparse.Namespace, options: Options) -> None:
 def run_scan(arguments: argparse.Namespace) -> int:
     try:
         options = resolve(arguments)
+        _check_output(arguments.output)
         if arguments.fix or arguments.diff:
             _run_fixes(arguments, options)
         elif arguments.unsafe_fixes:
@@ -222,7 +247,10 @@ def run_scan(arguments: argparse.Namespace) -> int:
 
     not_scanned = result.files_with(ScanStatus.NOT_SCANNED)
     if not_scanned:
-        log.warning("%d files could not be scanned; the report lists them with the reason", len(not_scanned))
+        count = "1 file" if len(not_scanned) == 1 else f"{len(not_scanned)} files"
+        log.warning("%s could not be scanned; the report lists the reasons", count)
+    if not result.files:
+        log.warning("no Python files found under the given paths; only files whose name ends in .py are scanned")
 
     if arguments.diff and arguments.output is None:
         return exit_code(result, options.fail_on)

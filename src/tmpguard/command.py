@@ -37,7 +37,8 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     else:
         result = api.scan(
             arguments.paths, exclude=options.exclude, extend_exclude=options.extend_exclude,
-            respect_gitignore=options.respect_gitignore, changed_since=arguments.changed_since,
+            respect_gitignore=options.respect_gitignore, force_exclude=options.force_exclude,
+            changed_since=arguments.changed_since,
             **ignores, baseline=accepted, limits=limits, run=run,
         )
 

@@ -45,6 +45,7 @@ class Options:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    force_exclude: bool = False
     fail_on: str = DEFAULT_FAIL_ON
     format: str = "text"
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -92,6 +93,7 @@ _KEYS: dict[str, tuple[str, Callable[[object], object], str]] = {
     "exclude": ("exclude", _string_list, "an array of strings (glob patterns)"),
     "extend-exclude": ("extend_exclude", _string_list, "an array of strings (glob patterns)"),
     "respect-gitignore": ("respect_gitignore", _boolean, "a boolean (true or false)"),
+    "force-exclude": ("force_exclude", _boolean, "a boolean (true or false)"),
     "fail-on": ("fail_on", _choice(SEVERITIES), f"a string, one of: {', '.join(SEVERITIES)}"),
     "format": ("format", _choice(FORMATS), f"a string, one of: {', '.join(FORMATS)}"),
     "per-file-ignores": (
@@ -203,6 +205,8 @@ def resolve(arguments: argparse.Namespace) -> Options:
         overrides["exclude"] = tuple(arguments.exclude)
     if arguments.respect_gitignore is not None:
         overrides["respect_gitignore"] = arguments.respect_gitignore
+    if arguments.force_exclude is not None:
+        overrides["force_exclude"] = arguments.force_exclude
     if arguments.fail_on is not None:
         overrides["fail_on"] = arguments.fail_on
     if arguments.format is not None:

@@ -47,6 +47,7 @@ class DiscoverySettings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    force_exclude: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,8 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
     """Return the `.py` files under `paths`, sorted by display path.
 
     A file named explicitly is scanned even when an exclude pattern matches it, as
-    Ruff and Bandit do. Raises DiscoveryError for a path that does not exist.
+    Ruff and Bandit do, unless `settings.force_exclude` is set. Raises DiscoveryError
+    for a path that does not exist.
     """
     excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
     found: dict[str, SourcePath] = {}
@@ -144,6 +146,9 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
         if not os.path.lexists(given):
             raise DiscoveryError(f"{given}: no such file or directory")
         if not os.path.isdir(given):
+            if settings.force_exclude and _excluded_by_path(given, excludes):
+                log.debug("%s: excluded", display_path(given))
+                continue
             if os.path.basename(given).endswith(SOURCE_SUFFIX) or not os.path.isfile(given):
                 source = SourcePath(given, display_path(given))
                 found[source.display_path] = source
@@ -159,6 +164,18 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
             found.setdefault(source.display_path, source)
 
     return sorted(found.values(), key=lambda source: source.display_path)
+
+
+def _excluded_by_path(given: str, excludes: _Excludes) -> bool:
+    """Return whether an exclude pattern matches the file `given` or a folder on its path.
+
+    The path is taken relative to the working folder, as pre-commit and editors pass it.
+    """
+    parts = display_path(given).split("/")
+    for depth in range(1, len(parts) + 1):
+        if excludes.match(parts[depth - 1], "/".join(parts[:depth]), depth < len(parts)):
+            return True
+    return False
 
 
 def _inside(path: str, root: str) -> bool:

@@ -46,7 +46,7 @@ def render(result: ScanResult, color: bool = False) -> str:
     not_scanned = len(result.files_with(ScanStatus.NOT_SCANNED))
     summary = (
         f"Found {_plural(len(result.active_findings), 'finding')} "
-        f"({len(result.suppressed_findings)} suppressed) in {_plural(result.scanned_count, 'file')} scanned"
+        f"(plus {len(result.suppressed_findings)} suppressed) in {_plural(result.scanned_count, 'file')} scanned"
     )
     if fallback:
         summary += f", {fallback} by the fallback scanner"
