@@ -65,7 +65,7 @@ def test_scan_with_baseline(project, monkeypatch):
     written = run_tmpguard("scan", "pkg", "--isolated", "--write-baseline", "baseline.json", cwd=project)
     assert written.returncode == 0, written.stderr
     result = tmpguard.scan(".", baseline="baseline.json")
-    assert positions(result) == [("tests/test_mod.py", 3, 8, False)]
+    assert positions(result) == [("pkg/mod.py", 3, 8, True), ("tests/test_mod.py", 3, 8, False)]
 
 
 def test_scan_bytes(project):

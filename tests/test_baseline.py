@@ -15,7 +15,7 @@ ORIGINAL = "import tempfile\n\n\ndef build():\n    return tempfile.mktemp()\n"
 def scan_json(project: Path, *arguments: str) -> tuple[int, list[tuple[str, int, int]]]:
     completed = run_tmpguard("scan", ".", "--isolated", "--format", "json", *arguments, cwd=project)
     assert completed.returncode in (0, 1), completed.stderr
-    findings = json.loads(completed.stdout)["findings"]
+    findings = [item for item in json.loads(completed.stdout)["findings"] if not item["suppressed"]]
     return completed.returncode, [(item["artifact_uri"], item["start_line"], item["start_column"]) for item in findings]
 
 
@@ -44,6 +44,18 @@ def test_baseline_hides_recorded_findings(project):
     code, findings = scan_json(project, "--baseline", "baseline.json")
     assert code == 0
     assert findings == []
+
+
+def test_baseline_keeps_accepted_findings_suppressed(project):
+    scan_json(project, "--write-baseline", "baseline.json")
+    completed = run_tmpguard("scan", ".", "--isolated", "--format", "json", "--baseline", "baseline.json", cwd=project)
+    report = json.loads(completed.stdout)
+    [accepted] = report["findings"]
+    assert (accepted["start_line"], accepted["start_column"]) == (5, 12)
+    assert accepted["suppressed"] is True
+    assert accepted["suppression"]["kind"] == "external"
+    assert accepted["suppression"]["comment"] == "accepted by the baseline"
+    assert report["summary"]["suppressed"] == 1
 
 
 def test_baseline_survives_edits_and_reports_new_call(project):

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from tmpguard import __version__
-from tmpguard.findings import Finding, ScanResult
+from tmpguard.findings import Finding, ScanResult, Suppression
 
 log = logging.getLogger(__name__)
 
@@ -64,31 +64,33 @@ class Baseline:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
     def filter(self, result: ScanResult) -> tuple[ScanResult, int]:
-        """Return `result` without the findings this baseline accepts, and how many it hid.
+        """Return `result` with the findings this baseline accepts suppressed, and how many.
 
-        Findings are matched in file order, so when a file has more identical calls
-        than the baseline accepts, the last ones are reported. Suppressed findings
-        neither use up nor need an entry.
+        Accepted findings stay in the result, suppressed with kind "external", so a
+        SARIF consumer sees them as suppressed rather than fixed. Findings are matched
+        in file order, so when a file has more identical calls than the baseline
+        accepts, the last ones are reported. Suppressed findings neither use up nor
+        need an entry.
         """
         remaining = Counter(self.counts)
-        hidden = 0
+        accepted = 0
+        suppression = Suppression("external", None, "accepted by the baseline")
         files = []
         for item in result.files:
-            reported = []
+            findings = []
             for finding in item.findings:
                 key = fingerprint_hash(finding)
                 if not finding.suppressed and remaining[key] > 0:
                     remaining[key] -= 1
-                    hidden += 1
-                    continue
-                reported.append(finding)
-            unchanged = len(reported) == len(item.findings)
-            files.append(item if unchanged else dataclasses.replace(item, findings=reported))
+                    accepted += 1
+                    finding = dataclasses.replace(finding, suppression=suppression)
+                findings.append(finding)
+            files.append(dataclasses.replace(item, findings=findings) if findings != item.findings else item)
 
         stale = sum(remaining.values())
         if stale:
             log.info("%d baseline entries match no finding any more; rewrite the baseline to drop them", stale)
-        return ScanResult(files), hidden
+        return ScanResult(files), accepted
 
 
 def load(path: str) -> Baseline:

@@ -45,6 +45,7 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     if arguments.write_baseline:
         recorded = baseline.Baseline.from_result(result)
         baseline.write(arguments.write_baseline, recorded)
-        log.info("recorded %d findings in %s", len(result.active_findings), arguments.write_baseline)
+        count = len(result.active_findings)
+        sys.stderr.write(f"Recorded {count} finding{'' if count == 1 else 's'} in {arguments.write_baseline}.\n")
         result, _ = recorded.filter(result)
     return result
