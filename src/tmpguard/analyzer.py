@@ -13,6 +13,8 @@ import ast
 from dataclasses import dataclass, field
 
 from tmpguard.local_names import local_names
+from tmpguard.quiet_bodies import QuietBodies, leads_to_target
+from tmpguard.word_lines import WordLines
 from tmpguard.scopes import Scope, ScopeStack, State
 
 TARGET = "tempfile.mktemp"
@@ -48,23 +50,30 @@ class Analysis:
 
     matches: list[Match]
     qualified_names: dict[ast.expr, frozenset[str]]
+    words: WordLines | None = None
+    """Where each identifier asked about occurs in the source, shared with later steps."""
 
 
-def analyse(tree: ast.Module, lines: list[str]) -> Analysis:
+def analyse(tree: ast.Module, lines: list[str], skip_quiet_bodies: bool = True) -> Analysis:
     """Find the matches in `tree` and record the qualified names of resolved expressions.
 
     `lines` are the source lines of `tree`, used to find where statement headers end.
     A function body that binds a name through `global` or `nonlocal` affects code
     analysed before it, so then the module is analysed a second time, with those
     bindings made where the function is defined.
+
+    With `skip_quiet_bodies`, function and lambda bodies that cannot contain a match
+    (see `quiet_bodies`) are not analysed, so their expressions get no qualified names.
     """
-    analyser = _Analyser(lines)
+    words = WordLines(lines)
+    quiet = QuietBodies(words) if skip_quiet_bodies else None
+    analyser = _Analyser(lines, quiet=quiet)
     analyser.run(tree)
     if analyser.declared_bindings:
-        analyser = _Analyser(lines, analyser.declared_bindings)
+        analyser = _Analyser(lines, analyser.declared_bindings, quiet)
         analyser.run(tree)
     matches = sorted(analyser.matches, key=lambda match: (match.line, match.column))
-    return Analysis(matches, analyser.resolved)
+    return Analysis(matches, analyser.resolved, words)
 
 
 def find_matches(tree: ast.Module, lines: list[str]) -> list[Match]:
@@ -122,8 +131,11 @@ DeclaredBindings = dict[ast.AST, list[tuple[str, frozenset[str], str]]]
 
 
 class _Analyser(ast.NodeVisitor):
-    def __init__(self, lines: list[str], declared: DeclaredBindings | None = None) -> None:
+    def __init__(self, lines: list[str], declared: DeclaredBindings | None = None, quiet: QuietBodies | None = None) -> None:
         self.lines = lines
+        self.quiet = quiet
+        # Every name bound so far, in any scope, to a qualified name that leads to the target.
+        self.leading_names: set[str] = set()
         self.has_walrus = any(":=" in line for line in lines)
         self.stack = ScopeStack([Scope("module")])
         self.matches: list[Match] = []
@@ -290,6 +302,8 @@ class _Analyser(ast.NodeVisitor):
 
     def _bind(self, name: str, qualified_names: frozenset[str] = frozenset(), from_comprehension: bool = False) -> None:
         scope = self.stack.bind(name, qualified_names, from_comprehension)
+        if any(leads_to_target(qualified_name) for qualified_name in qualified_names):
+            self.leading_names.add(name)
         if self.function is None or not qualified_names:
             return
 
@@ -377,6 +391,8 @@ class _Analyser(ast.NodeVisitor):
         self._bind(node.name)
         for name, qualified_names, declaration in self.seed_bindings.get(node, ()):
             self.stack.bind_declared(name, qualified_names, declaration)
+            if any(leads_to_target(qualified_name) for qualified_name in qualified_names):
+                self.leading_names.add(name)
         self._defer(Scope("function", node.name), node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -402,6 +418,10 @@ class _Analyser(ast.NodeVisitor):
             self.visit(node.returns)
 
     def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST, statement: tuple[int, int]) -> None:
+        # The bindings around the body are final now, so the names that lead to the
+        # target are known; a skipped body defers no nested body either.
+        if self.quiet is not None and self.quiet.can_skip(node.lineno, node.end_lineno, self.leading_names):
+            return
         scope.local_names = local_names(node, self.has_walrus)
         self.stack = ScopeStack(scopes + [scope])
         self.function = (node, scope)

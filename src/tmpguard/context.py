@@ -38,7 +38,7 @@ def assess(tree: ast.Module, analysis: Analysis, source: SourceText, data: bytes
     """
     if not analysis.matches:
         return []
-    index = ModuleIndex(tree)
+    index = ModuleIndex(tree, source.lines, analysis.words)
     nodes = [match.node for match in analysis.matches]
     if _round_trips(source, data):
         fixes = plan_fixes(index, analysis.qualified_names, nodes, source)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Iterator
+
+from tmpguard.word_lines import WordLines
 
 SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 NESTED_SCOPES = (
@@ -35,24 +38,67 @@ class NameUses:
 
 
 class ModuleIndex:
-    """Parent links for every node of a module, built in one walk."""
+    """Parent links for the nodes of a module, and the nodes whose lines name an identifier.
 
-    def __init__(self, tree: ast.Module) -> None:
+    Parent links are built one top-level statement at a time, when a node inside it is
+    first asked about, because most files with a finding are large and the callers
+    ask only about a few statements. A node is found by its line; a node without one
+    that no built statement contains makes the index link the whole module.
+    """
+
+    def __init__(self, tree: ast.Module, lines: list[str], words: WordLines | None = None) -> None:
         self.tree = tree
-        self.parents: dict[ast.AST, ast.AST] = {}
-        for node in ast.walk(tree):
+        self.words = words or WordLines(lines)
+        self.parents: dict[ast.AST, ast.AST] = {statement: tree for statement in tree.body}
+        self._spans = [(_first_line(statement), statement.end_lineno or statement.lineno) for statement in tree.body]
+        self._linked = [False] * len(tree.body)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        if node not in self.parents and node is not self.tree:
+            self._link_around(node)
+        return self.parents.get(node)
+
+    def nodes_naming(self, name: str) -> Iterator[ast.AST]:
+        """Yield every node of the module whose lines contain the identifier `name`.
+
+        Any node that binds or reads `name` is among them. A subtree whose lines lack
+        the name is not entered; a node without a line (`arguments`, `withitem`) is.
+        """
+        pending: list[ast.AST] = [self.tree]
+        while pending:
+            node = pending.pop()
+            if node is not self.tree:
+                yield node
+            for child in ast.iter_child_nodes(node):
+                start = getattr(child, "lineno", None)
+                if start is None:
+                    pending.append(child)
+                elif self.words.occurs_between(name, _first_line(child), child.end_lineno or start):
+                    pending.append(child)
+
+    def _link_around(self, node: ast.AST) -> None:
+        line = getattr(node, "lineno", None)
+        for number, (start, end) in enumerate(self._spans):
+            if line is not None and start <= line <= end:
+                self._link(number)
+        if node not in self.parents:
+            for number in range(len(self._spans)):
+                self._link(number)
+
+    def _link(self, number: int) -> None:
+        if self._linked[number]:
+            return
+        self._linked[number] = True
+        for node in ast.walk(self.tree.body[number]):
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
 
-    def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(node)
-
     def ancestors(self, node: ast.AST):
         """Yield the parents of `node`, innermost first, up to the module."""
-        current = self.parents.get(node)
+        current = self.parent(node)
         while current is not None:
             yield current
-            current = self.parents.get(current)
+            current = self.parent(current)
 
     def scope_of(self, node: ast.AST) -> ast.AST:
         """Return the innermost function, class, lambda, comprehension or module around `node`."""
@@ -72,7 +118,7 @@ class ModuleIndex:
 
     def body_containing(self, statement: ast.stmt) -> list[ast.stmt] | None:
         """Return the statement list (a body, `orelse`, `finalbody`) that contains `statement`."""
-        parent = self.parents.get(statement)
+        parent = self.parent(statement)
         if parent is None:
             return None
         for name in ("body", "orelse", "finalbody", "handlers"):
@@ -80,6 +126,14 @@ class ModuleIndex:
             if isinstance(block, list) and any(item is statement for item in block):
                 return block
         return None
+
+
+def _first_line(node: ast.AST) -> int:
+    """Return the first line of `node`, which for a decorated definition is its first decorator's."""
+    decorators = getattr(node, "decorator_list", None)
+    if not decorators:
+        return node.lineno
+    return min([node.lineno] + [decorator.lineno for decorator in decorators])
 
 
 def position(node: ast.AST) -> tuple[int, int]:

@@ -99,7 +99,7 @@ class _Planner:
         self.names = qualified_names
         self.source = source
         self.index = index
-        self.bindings = _module_bindings(index.tree)
+        self._bindings: dict[str, list[ast.AST]] = {}
 
     def plan(self, node: ast.expr) -> tuple[Fix | None, str | None]:
         try:
@@ -306,7 +306,7 @@ class _Planner:
         alias = self._module_alias("tempfile")
         if alias:
             return f"{alias}.{function}", ()
-        if self._star_imports_tempfile() and not self.bindings.get(function):
+        if self._star_imports_tempfile() and not self.bindings(function):
             return function, ()
         if self._free_for(function, "tempfile", function):
             return function, (("tempfile", function),)
@@ -334,7 +334,7 @@ class _Planner:
                     bound = module
                 else:
                     continue
-                if all(_imports_module(binding, self.index, module) for binding in self.bindings.get(bound, ())):
+                if all(_imports_module(binding, self.index, module) for binding in self.bindings(bound)):
                     return bound
         return None
 
@@ -347,7 +347,7 @@ class _Planner:
 
     def _free_for(self, name: str, module: str, member: str | None) -> bool:
         """Return True when importing `module` (or `member` from it) as `name` clashes with nothing."""
-        for binding in self.bindings.get(name, ()):
+        for binding in self.bindings(name):
             if member is None and _imports_module(binding, self.index, module):
                 continue
             if member is not None and _imports_member(binding, self.index, module, member):
@@ -357,13 +357,20 @@ class _Planner:
 
     def _fresh_name(self, base: str) -> str:
         candidate, number = base, 1
-        while self.bindings.get(candidate) or self._loaded(candidate):
+        while self.bindings(candidate) or self._loaded(candidate):
             number += 1
             candidate = f"{base}_{number}"
         return candidate
 
     def _loaded(self, name: str) -> bool:
-        return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(self.tree))
+        return any(isinstance(node, ast.Name) and node.id == name for node in self.index.nodes_naming(name))
+
+    def bindings(self, name: str) -> list[ast.AST]:
+        """Return the nodes that bind `name` anywhere in the module."""
+        found = self._bindings.get(name)
+        if found is None:
+            found = self._bindings[name] = [node for node in self.index.nodes_naming(name) if _bound_name(node) == name]
+        return found
 
 
 def _fix(kind: str, safety: str, edit: Edit, reason: str = "") -> Fix:
@@ -456,7 +463,8 @@ def _literal(text: str, quote: str) -> str:
 
 
 def _opening_quote(source: SourceText, node: ast.expr) -> str:
-    text = ast.get_source_segment(source.text, node) or ""
+    # The rest of the line is enough: the literal's prefix and opening quote start it.
+    text = source.line(node.lineno)[source.column(node.lineno, node.col_offset) - 1 :]
     quote = text.lstrip("fFrRbBuU")[:1]
     return quote if quote in ("'", '"') else ""
 
@@ -492,26 +500,20 @@ def _describe_use(parent: ast.AST | None, load: ast.Name) -> str:
     return f"in an expression of type {type(parent).__name__}"
 
 
-def _module_bindings(tree: ast.Module) -> dict[str, list[ast.AST]]:
-    """Map every name bound anywhere in the module to the nodes that bind it."""
-    bindings: dict[str, list[ast.AST]] = {}
-    for node in ast.walk(tree):
-        name = None
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            name = node.id
-        elif isinstance(node, ast.arg):
-            name = node.arg
-        elif isinstance(node, ast.alias) and node.name != "*":
-            name = node.asname or node.name.split(".")[0]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            name = node.name
-        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-            name = node.name
-        elif isinstance(node, ast.MatchMapping):
-            name = node.rest
-        if name:
-            bindings.setdefault(name, []).append(node)
-    return bindings
+def _bound_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return node.id
+    if isinstance(node, ast.arg):
+        return node.arg
+    if isinstance(node, ast.alias) and node.name != "*":
+        return node.asname or node.name.split(".")[0]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return node.name
+    if isinstance(node, ast.MatchMapping):
+        return node.rest
+    return None
 
 
 def _imports_module(binding: ast.AST, index: ModuleIndex, module: str) -> bool:
