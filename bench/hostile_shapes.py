@@ -42,6 +42,8 @@ def shapes() -> dict[str, str]:
         "many_functions.py": "import tempfile\n"
         + "".join(f"def f{index}():\n    return tempfile.mktemp()\n" for index in range(COUNT)),
         "python2_file.py": "import tempfile\n" + "".join(f"print 'x{index}', tempfile.mktemp()\n" for index in range(COUNT)),
+        "assignments_in_one_scope.py": "import tempfile\n"
+        + "".join(f"name{index} = tempfile.mktemp()\n" for index in range(COUNT)),
     }
 
 
@@ -85,6 +87,7 @@ def measure(path: str) -> tuple[float, float, int, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", metavar="DIR", help="write the inputs to DIR and keep them")
+    parser.add_argument("--only", metavar="NAME", action="append", help="measure only this input; repeatable")
     arguments = parser.parse_args()
 
     folder = arguments.keep or tempfile.mkdtemp(prefix="tmpguard-shapes-")
@@ -92,6 +95,8 @@ def main() -> int:
     print("| input | size | wall time | peak memory | exit | outcome |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
     for name, text in shapes().items():
+        if arguments.only and name not in arguments.only:
+            continue
         path = os.path.join(folder, name)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -10,6 +10,9 @@ comprehension is reported as escaping, and callers treat that as "data flow uncl
 from __future__ import annotations
 
 import ast
+import bisect
+import collections
+import functools
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -52,6 +55,7 @@ class ModuleIndex:
         self.parents: dict[ast.AST, ast.AST] = {statement: tree for statement in tree.body}
         self._spans = [(_first_line(statement), statement.end_lineno or statement.lineno) for statement in tree.body]
         self._linked = [False] * len(tree.body)
+        self._starts = [start for start, _ in self._spans]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         if node not in self.parents and node is not self.tree:
@@ -78,9 +82,13 @@ class ModuleIndex:
 
     def _link_around(self, node: ast.AST) -> None:
         line = getattr(node, "lineno", None)
-        for number, (start, end) in enumerate(self._spans):
-            if line is not None and start <= line <= end:
-                self._link(number)
+        if line is not None:
+            # Top-level statements are in line order, so a bisection finds the one
+            # whose span contains the line; the statement before it may end there too.
+            number = bisect.bisect_right(self._starts, line) - 1
+            for candidate in (number - 1, number):
+                if candidate >= 0 and self._spans[candidate][0] <= line <= self._spans[candidate][1]:
+                    self._link(candidate)
         if node not in self.parents:
             for number in range(len(self._spans)):
                 self._link(number)
@@ -142,9 +150,21 @@ def position(node: ast.AST) -> tuple[int, int]:
 
 def name_uses(scope: ast.AST, name: str) -> NameUses:
     """Collect the occurrences of `name` that belong to `scope` itself."""
-    uses = NameUses()
+    found = _scope_names(scope).get(name)
+    if found is None:
+        return NameUses()
+    return NameUses(list(found.bindings), list(found.loads), found.escapes)
+
+
+# One walk indexes every name of a scope, so a file with many findings in one scope
+# costs one walk, not one per finding. A few recent scopes are kept; each entry keeps
+# its module's tree alive, so the cache is small.
+@functools.lru_cache(maxsize=4)
+def _scope_names(scope: ast.AST) -> dict[str, NameUses]:
+    index: dict[str, NameUses] = collections.defaultdict(NameUses)
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        uses.bindings.extend(argument for argument in _parameters(scope.args) if argument.arg == name)
+        for argument in _parameters(scope.args):
+            index[argument.arg].bindings.append(argument)
         children = scope.body if isinstance(scope.body, list) else [scope.body]
     elif isinstance(scope, (ast.Module, ast.ClassDef)):
         children = scope.body
@@ -155,46 +175,46 @@ def name_uses(scope: ast.AST, name: str) -> NameUses:
     while pending:
         node = pending.pop()
         if isinstance(node, NESTED_SCOPES):
-            if getattr(node, "name", None) == name:
-                uses.bindings.append(node)
-            if _mentions(node, name):
-                uses.escapes = True
+            name = getattr(node, "name", None)
+            if name:
+                index[name].bindings.append(node)
+            for mentioned in _mentioned_names(node):
+                index[mentioned].escapes = True
             continue
-        _record(node, name, uses)
+        _record(node, index)
         pending.extend(reversed(list(ast.iter_child_nodes(node))))
 
-    uses.loads.sort(key=position)
-    return uses
+    for uses in index.values():
+        uses.loads.sort(key=position)
+    return dict(index)
 
 
-def _record(node: ast.AST, name: str, uses: NameUses) -> None:
-    if isinstance(node, ast.Name) and node.id == name:
-        if isinstance(node.ctx, ast.Load):
-            uses.loads.append(node)
-        else:
-            uses.bindings.append(node)
-    elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-        uses.bindings.append(node)
-    elif isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
-        uses.bindings.append(node)
-    elif isinstance(node, ast.ExceptHandler) and node.name == name:
-        uses.bindings.append(node)
-    elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name == name:
-        uses.bindings.append(node)
-    elif isinstance(node, ast.MatchMapping) and node.rest == name:
-        uses.bindings.append(node)
+def _record(node: ast.AST, index: dict[str, NameUses]) -> None:
+    if isinstance(node, ast.Name):
+        uses = index[node.id]
+        (uses.loads if isinstance(node.ctx, ast.Load) else uses.bindings).append(node)
+    elif isinstance(node, (ast.Global, ast.Nonlocal)):
+        for name in node.names:
+            index[name].bindings.append(node)
+    elif isinstance(node, ast.alias) and node.name != "*":
+        index[node.asname or node.name.split(".")[0]].bindings.append(node)
+    elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+        index[node.name].bindings.append(node)
+    elif isinstance(node, ast.MatchMapping) and node.rest:
+        index[node.rest].bindings.append(node)
 
 
-def _mentions(node: ast.AST, name: str) -> bool:
-    """Return True when `name` occurs anywhere inside `node`, as any kind of occurrence."""
+def _mentioned_names(node: ast.AST) -> set[str]:
+    """Return every name that occurs inside `node` as a name, a parameter or a declaration."""
+    names = set()
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Name) and inner.id == name:
-            return True
-        if isinstance(inner, ast.arg) and inner.arg == name:
-            return True
-        if isinstance(inner, (ast.Global, ast.Nonlocal)) and name in inner.names:
-            return True
-    return False
+        if isinstance(inner, ast.Name):
+            names.add(inner.id)
+        elif isinstance(inner, ast.arg):
+            names.add(inner.arg)
+        elif isinstance(inner, (ast.Global, ast.Nonlocal)):
+            names.update(inner.names)
+    return names
 
 
 def _parameters(arguments: ast.arguments) -> list[ast.arg]:

@@ -100,6 +100,7 @@ class _Planner:
         self.source = source
         self.index = index
         self._bindings: dict[str, list[ast.AST]] = {}
+        self._module_aliases: dict[str, str | None] = {}
 
     def plan(self, node: ast.expr) -> tuple[Fix | None, str | None]:
         try:
@@ -324,6 +325,11 @@ class _Planner:
 
     def _module_alias(self, module: str) -> str | None:
         """Return the name a top-level `import module [as alias]` binds, if nothing rebinds it."""
+        if module not in self._module_aliases:
+            self._module_aliases[module] = self._find_module_alias(module)
+        return self._module_aliases[module]
+
+    def _find_module_alias(self, module: str) -> str | None:
         for statement in self.tree.body:
             if not isinstance(statement, ast.Import):
                 continue
