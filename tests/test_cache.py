@@ -150,3 +150,17 @@ def test_not_scanned_result_not_stored(tmp_path, monkeypatch):
     assert reloaded.lookup("gone.py", old_signature) is None
     assert reloaded.lookup("kept.py", old_signature) == FileResult("kept.py", ScanStatus.PREFILTERED)
     assert reloaded.lookup("kept.py", [2, 0, 0, 1, 1]) is None
+
+
+def test_cache_keyed_by_max_file_size(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "job.py").write_text(FLAGGED, encoding="utf-8")
+    _age(project / "job.py")
+
+    first = run_tmpguard("scan", ".", "--format", "json", cwd=project)
+    limited = run_tmpguard("scan", ".", "--format", "json", "--max-file-size", "0.00001", cwd=project)
+
+    assert first.returncode == 1
+    assert limited.returncode == 3
+    assert json.loads(limited.stdout)["summary"]["files_not_scanned"] == 1

@@ -132,6 +132,19 @@ def test_gitlab_no_findings_is_empty_array(tmp_path):
     assert json.loads(output) == []
 
 
+def test_gitlab_lists_unscanned_files(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    code, output = scan(tmp_path, "gitlab")
+    assert code == 3
+
+    [issue] = json.loads(output)
+    assert issue["check_name"] == "tmpguard/not-scanned"
+    assert issue["description"] == "tmpguard could not scan this file: a FIFO, not a regular file"
+    assert issue["severity"] == "info"
+    assert issue["location"] == {"path": "pipe.py", "lines": {"begin": 1}}
+    assert re.fullmatch(r"[0-9a-f]{32}", issue["fingerprint"])
+
+
 def test_junit_one_testcase_per_finding(tmp_path):
     source = 'import tempfile\n\nweird = tempfile.mktemp(suffix="<&>\\"\x1b\x0c")\nplain = tempfile.mktemp()\n'
     (tmp_path / "a&b.py").write_text(source, encoding="utf-8")

@@ -28,6 +28,8 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
         jobs=arguments.jobs or usable_cpu_count(),
         cache_dir=None if arguments.no_cache else (arguments.cache_dir or default_cache_folder()),
         progress=False if arguments.quiet else None,
+        # A file over the size limit gets a different result, so the limit keys the cache.
+        cache_settings=f"max-file-size={limits.max_file_size}",
     )
     accepted = None if arguments.write_baseline else arguments.baseline
 

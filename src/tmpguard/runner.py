@@ -43,6 +43,8 @@ class RunOptions:
     jobs: int = 1
     cache_dir: str | None = None
     progress: bool | None = False
+    cache_settings: str = ""
+    """The settings that change a file's result; results cached under others are not used."""
     """True or False forces the progress line; None shows it when stderr is a terminal."""
 
 
@@ -54,7 +56,7 @@ def scan_sources(sources: list[SourcePath], scan: ScanFunction, options: RunOpti
     if options.cache_dir is not None:
         from tmpguard.cache import ResultCache, signature
 
-        cache = ResultCache(options.cache_dir)
+        cache = ResultCache(options.cache_dir, options.cache_settings)
 
     missing = []
     for index, source in enumerate(sources):

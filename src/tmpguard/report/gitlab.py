@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from tmpguard.findings import Finding, ScanResult
+from tmpguard.findings import FileResult, Finding, ScanResult
 
 # tmpguard severity -> GitLab Code Quality severity.
 SEVERITIES = {"low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
@@ -35,5 +35,24 @@ def issue(finding: Finding) -> dict:
     }
 
 
+def not_scanned_issue(item: FileResult) -> dict:
+    """Return a Code Quality issue for a file that could not be scanned at all.
+
+    Code Quality has no notion of a tool error, so the file shows up as an issue that
+    a reviewer sees next to the findings instead of passing unnoticed.
+    """
+    return {
+        "type": "issue",
+        "check_name": "tmpguard/not-scanned",
+        "description": f"tmpguard could not scan this file: {item.reason}",
+        "categories": ["Bug Risk"],
+        "severity": "info",
+        "fingerprint": hashlib.sha256(f"not-scanned\0{item.path}".encode("utf-8", "surrogatepass")).hexdigest()[:32],
+        "location": {"path": item.path, "lines": {"begin": 1}},
+    }
+
+
 def render(result: ScanResult) -> str:
-    return json.dumps([issue(finding) for finding in result.active_findings], indent=2, ensure_ascii=False) + "\n"
+    issues = [issue(finding) for finding in result.active_findings]
+    issues += [not_scanned_issue(item) for item in result.not_scanned]
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
