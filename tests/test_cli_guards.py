@@ -55,3 +55,19 @@ def test_force_exclude_skips_named_file(tmp_path):
     assert "generated/gen.py:2:8: VNX-PY-018" in scanned.stdout
     assert skipped.returncode == 0
     assert "VNX-PY-018" not in skipped.stdout
+
+
+def test_max_file_size_zero_means_no_limit(tmp_path):
+    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
+
+    completed = run_tmpguard("scan", str(tmp_path / "job.py"), "--max-file-size", "0", "--no-cache")
+
+    assert completed.returncode == 1
+    assert ":2:8: VNX-PY-018" in completed.stdout
+
+
+def test_dash_path_hints_at_stdin():
+    completed = run_tmpguard("scan", "-")
+
+    assert completed.returncode == 2
+    assert "-: no such file or directory; to scan standard input, use --stdin-filename NAME" in completed.stderr

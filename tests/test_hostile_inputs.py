@@ -380,7 +380,7 @@ def test_fifty_megabytes_with_target_not_scanned(tmp_path):
 
     assert code == EXIT_FINDINGS
     assert notices(report, "not_scanned") == {
-        "large.py": "50.0 MiB, larger than the --max-file-size limit of 10 MiB for parsing, and it contains `mktemp`"
+        "large.py": "50.0 MiB, larger than the --max-file-size limit of 10.0 MiB for parsing, and it contains `mktemp`"
     }
     assert_good_reported(report)
     assert scan_json(tmp_path, "large.py")[0] == EXIT_NOT_SCANNED
@@ -401,13 +401,13 @@ def test_fifty_megabytes_without_target_scanned(tmp_path):
 
 def test_max_file_size_option(tmp_path):
     plant_good(tmp_path)
-    options = ("--max-file-size", str(40 / (1024 * 1024)))  # 40 bytes; good.py has 41
+    options = ("--max-file-size", str(40 / (1024 * 1024)))  # 40 bytes; good.py has 43
 
     code, report, _ = scan_json(tmp_path, options=options)
 
     assert code == EXIT_NOT_SCANNED
     assert notices(report, "not_scanned") == {
-        "good.py": "0.0 MiB, larger than the --max-file-size limit of 3.8147e-05 MiB for parsing, "
+        "good.py": "43 bytes, larger than the --max-file-size limit of 40 bytes for parsing, "
         "and it contains `mktemp`"
     }
     assert scan_json(tmp_path, options=("--max-file-size", "1"))[0] == EXIT_FINDINGS

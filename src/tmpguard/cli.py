@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--max-file-size", type=_non_negative, default=DEFAULT_MAX_FILE_SIZE / MIB, metavar="MIB",
         help="parse files up to MIB mebibytes; a larger file that contains `mktemp` is reported "
-        f"as not scanned (default: {DEFAULT_MAX_FILE_SIZE / MIB:g})",
+        f"as not scanned; 0 for no limit (default: {DEFAULT_MAX_FILE_SIZE / MIB:g})",
     )
     _add_run_options(scan)
     verbosity = scan.add_mutually_exclusive_group()

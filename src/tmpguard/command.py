@@ -23,7 +23,8 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     the result, as if the new baseline had been given with `--baseline`.
     """
     ignores = {"per_file_ignores": options.per_file_ignores, "project_root": options.project_root}
-    limits = ScanLimits(timeout=arguments.timeout or None, max_file_size=int(arguments.max_file_size * MIB))
+    # 0 means no limit for both, as for --timeout in other linters.
+    limits = ScanLimits(timeout=arguments.timeout or None, max_file_size=int(arguments.max_file_size * MIB) or None)
     run = RunOptions(
         jobs=arguments.jobs or usable_cpu_count(),
         cache_dir=None if arguments.no_cache else (arguments.cache_dir or default_cache_folder()),

@@ -144,7 +144,8 @@ def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
 
     for given in paths:
         if not os.path.lexists(given):
-            raise DiscoveryError(f"{given}: no such file or directory")
+            hint = "; to scan standard input, use --stdin-filename NAME" if given == "-" else ""
+            raise DiscoveryError(f"{given}: no such file or directory{hint}")
         if not os.path.isdir(given):
             if settings.force_exclude and _excluded_by_path(given, excludes):
                 log.debug("%s: excluded", display_path(given))

@@ -30,10 +30,10 @@ _MAX_REASON_LENGTH = 300
 
 @dataclass(frozen=True)
 class ScanLimits:
-    """Per-file limits: seconds of analysis (None: no limit) and bytes to parse."""
+    """Per-file limits: seconds of analysis and bytes to parse (None: no limit for either)."""
 
     timeout: float | None = DEFAULT_TIMEOUT
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_file_size: int | None = DEFAULT_MAX_FILE_SIZE
 
 
 class TimeLimitExceeded(BaseException):

@@ -37,11 +37,16 @@ def scan_large_file(path: str, display_path: str, size: int, limit: int) -> File
         return FileResult(display_path, ScanStatus.PREFILTERED)
 
     reason = (
-        f"{size / MIB:.1f} MiB, larger than the --max-file-size limit of {limit / MIB:g} MiB "
+        f"{format_size(size)}, larger than the --max-file-size limit of {format_size(limit)} "
         "for parsing, and it contains `mktemp`"
     )
     log.warning("%s: not scanned: %s", display_path, reason)
     return FileResult(display_path, ScanStatus.NOT_SCANNED, reason=reason)
+
+
+def format_size(size: int) -> str:
+    """Format a byte count for a message: bytes below one mebibyte, else MiB."""
+    return f"{size} bytes" if size < MIB else f"{size / MIB:.1f} MiB"
 
 
 def _incremental_decoder(first_chunk: bytes) -> codecs.IncrementalDecoder:
