@@ -91,7 +91,19 @@ def test_sarif_path_outside_working_folder(tmp_path, monkeypatch, capsys, sarif_
     location = report["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
 
     jsonschema.validate(report, sarif_schema)
-    assert location == {"uri": (tmp_path / "tree" / "a.py").as_uri()}
+    assert report["runs"][0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": (tmp_path / "tree").as_uri() + "/"}}
+    assert location == {"uri": "a.py", "uriBaseId": "%SRCROOT%"}
+
+
+def test_json_path_outside_working_folder(tmp_path, monkeypatch, capsys):
+    make_tree(tmp_path / "tree", SCANS["suppressed"])
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    main(["scan", str(tmp_path / "tree"), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+
+    assert report["source_root"] == (tmp_path / "tree").as_uri() + "/"
+    assert [finding["artifact_uri"] for finding in report["findings"]] == ["a.py"]
 
 
 def test_sarif_result(scan, sarif_schema):

@@ -6,16 +6,16 @@ import json
 
 from tmpguard import __version__, rule
 from tmpguard.findings import Finding, ScanResult, ScanStatus
-from tmpguard.report.uri import artifact_uri
+from tmpguard.report.uri import SourceRoot
 
 
-def finding_record(finding: Finding) -> dict:
+def finding_record(finding: Finding, root: SourceRoot) -> dict:
     """Return the JSON object for one finding."""
     suppression = finding.suppression
     return {
         "rule_id": finding.rule_id,
         "message": finding.message,
-        "artifact_uri": artifact_uri(finding.path),
+        "artifact_uri": root.uri(finding.path),
         "severity": finding.severity,
         "level": rule.level_for(finding.severity),
         "start_line": finding.start_line,
@@ -59,14 +59,16 @@ def rule_record() -> dict:
 
 
 def render(result: ScanResult) -> str:
+    root = SourceRoot(item.path for item in result.files)
     fallback = result.files_with(ScanStatus.FALLBACK)
     not_scanned = result.files_with(ScanStatus.NOT_SCANNED)
     report = {
         "tool": {"name": "tmpguard", "version": __version__},
         "rules": [rule_record()],
-        "findings": [finding_record(finding) for finding in result.findings],
-        "fallback_files": [{"artifact_uri": artifact_uri(item.path), "reason": item.reason} for item in fallback],
-        "not_scanned": [{"artifact_uri": artifact_uri(item.path), "reason": item.reason} for item in not_scanned],
+        "source_root": root.folder_uri,
+        "findings": [finding_record(finding, root) for finding in result.findings],
+        "fallback_files": [{"artifact_uri": root.uri(item.path), "reason": item.reason} for item in fallback],
+        "not_scanned": [{"artifact_uri": root.uri(item.path), "reason": item.reason} for item in not_scanned],
         "summary": {
             "files": len(result.files),
             "files_scanned": result.scanned_count,

@@ -7,7 +7,7 @@ import json
 from tmpguard import __version__, rule
 from tmpguard.escape import printable
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
-from tmpguard.report.uri import artifact_uri, root_uri
+from tmpguard.report.uri import SourceRoot
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/tmpguard/"
@@ -33,15 +33,12 @@ def rule_descriptor() -> dict:
     }
 
 
-def _location(path: str) -> dict:
-    artifact = {"uri": artifact_uri(path)}
-    if not artifact["uri"].startswith("file:"):
-        artifact["uriBaseId"] = ROOT_ID
-    return {"artifactLocation": artifact}
+def _location(path: str, root: SourceRoot) -> dict:
+    return {"artifactLocation": {"uri": root.uri(path), "uriBaseId": ROOT_ID}}
 
 
-def _result(finding: Finding) -> dict:
-    location = _location(finding.path)
+def _result(finding: Finding, root: SourceRoot) -> dict:
+    location = _location(finding.path, root)
     location["region"] = {
         "startLine": finding.start_line,
         "startColumn": finding.start_column,
@@ -75,18 +72,19 @@ def _fix_properties(finding: Finding) -> dict:
     }
 
 
-def _notification(item: FileResult) -> dict:
+def _notification(item: FileResult, root: SourceRoot) -> dict:
     scanned = item.status is ScanStatus.FALLBACK
     text = f"scanned by the fallback scanner: {item.reason}" if scanned else f"not scanned: {item.reason}"
     return {
         "level": "note" if scanned else "error",
         "message": {"text": f"{printable(item.path)}: {text}"},
-        "locations": [{"physicalLocation": _location(item.path)}],
+        "locations": [{"physicalLocation": _location(item.path, root)}],
         "descriptor": {"id": "fallback-scan" if scanned else "file-not-scanned"},
     }
 
 
 def render(result: ScanResult) -> str:
+    root = SourceRoot(item.path for item in result.files)
     notices = result.files_with(ScanStatus.FALLBACK) + result.files_with(ScanStatus.NOT_SCANNED)
     run = {
         "tool": {
@@ -98,15 +96,15 @@ def render(result: ScanResult) -> str:
                 "rules": [rule_descriptor()],
             }
         },
-        "originalUriBaseIds": {ROOT_ID: {"uri": root_uri()}},
+        "originalUriBaseIds": {ROOT_ID: {"uri": root.folder_uri}},
         "columnKind": "unicodeCodePoints",
         "invocations": [
             {
                 "executionSuccessful": not result.files_with(ScanStatus.NOT_SCANNED),
-                "toolExecutionNotifications": [_notification(item) for item in notices],
+                "toolExecutionNotifications": [_notification(item, root) for item in notices],
             }
         ],
-        "results": [_result(finding) for finding in result.findings],
+        "results": [_result(finding, root) for finding in result.findings],
     }
     report = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

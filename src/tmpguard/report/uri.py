@@ -1,22 +1,39 @@
-"""Turn display paths into artifact URIs."""
+"""Turn display paths into artifact URIs relative to one source root."""
 
 from __future__ import annotations
 
 import os
 import pathlib
+from collections.abc import Iterable
 from urllib.parse import quote
 
 
-def artifact_uri(display_path: str) -> str:
-    """Return a relative URI for a relative path, or a file URI for an absolute one.
+class SourceRoot:
+    """The folder that report URIs are relative to.
 
-    A file name that is not valid UTF-8 keeps its bytes, percent-encoded.
+    It is the working folder when every scanned file lies inside it. Otherwise it is
+    the deepest folder that contains every scanned file, so URIs stay relative and
+    SARIF's `%SRCROOT%` names that folder.
     """
-    if os.path.isabs(display_path):
-        return pathlib.Path(display_path).as_uri()
-    return quote(os.fsencode(display_path), safe="/")
 
+    def __init__(self, display_paths: Iterable[str]) -> None:
+        self.working_folder = os.getcwd()
+        paths = list(display_paths)
+        if not any(os.path.isabs(path) for path in paths):
+            self.folder = self.working_folder
+            return
+        common = os.path.commonpath([self._absolute(path) for path in paths])
+        self.folder = common if os.path.isdir(common) else os.path.dirname(common)
 
-def root_uri() -> str:
-    """Return the file URI of the working folder, with the trailing slash SARIF requires."""
-    return pathlib.Path(os.getcwd()).as_uri().rstrip("/") + "/"
+    def _absolute(self, display_path: str) -> str:
+        return display_path if os.path.isabs(display_path) else os.path.join(self.working_folder, display_path)
+
+    def uri(self, display_path: str) -> str:
+        """Return the relative URI of a display path; bytes that are not UTF-8 are kept."""
+        relative = os.path.relpath(self._absolute(display_path), self.folder).replace(os.sep, "/")
+        return quote(os.fsencode(relative), safe="/")
+
+    @property
+    def folder_uri(self) -> str:
+        """The folder's file URI, with the trailing slash SARIF requires."""
+        return pathlib.Path(self.folder).as_uri().rstrip("/") + "/"
