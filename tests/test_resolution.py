@@ -680,6 +680,28 @@ DYNAMIC = [
         [(1, 1)],
         id="getattr-of-dunder-import",
     ),
+    pytest.param(
+        """\
+        from importlib import import_module
+        import importlib, sys
+        import_module(name="tempfile").mktemp
+        importlib.__import__("tempfile").mktemp
+        sys.modules.get("tempfile").mktemp
+        __import__(name="tempfile").mktemp
+        """,
+        [(3, 1), (4, 1), (5, 1), (6, 1)],
+        id="keyword-and-module-level-import-functions",
+    ),
+    pytest.param(
+        """\
+        import sys
+        sys.modules.get("os").mktemp
+        import_module = None
+        import_module("tempfile").mktemp
+        """,
+        [],
+        id="lookups-of-other-modules-or-rebound-functions",
+    ),
 ]
 
 

@@ -81,6 +81,18 @@ def find_matches(tree: ast.Module, lines: list[str]) -> list[Match]:
     return analyse(tree, lines).matches
 
 
+# `__import__` returns the top package unless a fromlist is given; these return the module.
+_IMPORT_FUNCTIONS = frozenset({"builtins.__import__", "importlib.__import__"})
+_IMPORT_MODULE_FUNCTIONS = frozenset({"importlib.import_module", "sys.modules.get"})
+
+
+def _keyword_string(node: ast.Call, keyword: str) -> str | None:
+    for argument in node.keywords:
+        if argument.arg == keyword:
+            return _constant_string(argument.value)
+    return None
+
+
 def _constant_string(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
@@ -189,15 +201,15 @@ class _Analyser(ast.NodeVisitor):
     def _call_names(self, node: ast.Call) -> frozenset[str]:
         """Resolve constant-string dynamic lookups: getattr, __import__, import_module, vars."""
         functions = self.qualified_names(node.func)
-        first = _constant_string(node.args[0]) if node.args else None
+        first = _constant_string(node.args[0]) if node.args else _keyword_string(node, "name")
 
         if "builtins.getattr" in functions and len(node.args) >= 2:
             attribute = _constant_string(node.args[1])
             if attribute is not None:
                 return frozenset(f"{name}.{attribute}" for name in self.qualified_names(node.args[0]))
-        if "builtins.__import__" in functions and first:
+        if not functions.isdisjoint(_IMPORT_FUNCTIONS) and first:
             return frozenset({first if self._has_fromlist(node) else first.split(".")[0]})
-        if "importlib.import_module" in functions and first and not first.startswith("."):
+        if not functions.isdisjoint(_IMPORT_MODULE_FUNCTIONS) and first and not first.startswith("."):
             return frozenset({first})
         if "builtins.vars" in functions and len(node.args) == 1:
             return frozenset(f"{name}.__dict__" for name in self.qualified_names(node.args[0]))
