@@ -16,6 +16,19 @@ CASES = [
     pytest.param(
         """\
         import tempfile
+        print "py2"
+        name = f"{tempfile.mktemp()}"
+        text = f"{{tempfile.mktemp()}}"
+        long = rf'''a
+        { tempfile.mktemp() }'''
+        spec = f"{d['k']:{tempfile.mktemp()}}"
+        """,
+        [(3, 11), (6, 3), (7, 19)],
+        id="f-string-fields",
+    ),
+    pytest.param(
+        """\
+        import tempfile
         print "hello"
         tempfile.mktemp()
         print >>log, tempfile.mktemp()

@@ -1,18 +1,16 @@
 """Token-level scan for files that the running interpreter cannot parse.
 
 It recognises the import forms that bind `tempfile` or `mktemp` and the uses of those
-names, skipping comments and strings. It has no scopes, so it is less precise than the
-analyser: a local redefinition of an imported name is not seen.
+names, skipping comments and strings but reading the code inside f-string replacement
+fields. It has no scopes, so it is less precise than the analyser: a local
+redefinition of an imported name, or a parameter named `tempfile`, is not seen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tmpguard.lexer import Token, string_value, tokens
-
-# NOTE: expressions inside f-string replacement fields are not scanned here, because
-# the lexer reads an f-string as one string token.
+from tmpguard.lexer import Token, replacement_field_tokens, string_value, tokens
 
 _OPENING = "([{"
 _CLOSING = ")]}"
@@ -32,7 +30,7 @@ class TokenMatch:
 
 def scan_tokens(text: str) -> list[TokenMatch]:
     """Return the uses of `tempfile.mktemp` in `text`, which need not parse."""
-    code = [token for token in tokens(text) if token.kind != "comment"]
+    code = _code_tokens(text)
     statement_lines = _logical_lines(code)
     module_names, function_names, import_positions = _collect_imports(code)
 
@@ -47,6 +45,18 @@ def scan_tokens(text: str) -> list[TokenMatch]:
                 TokenMatch(token.line, token.column, last.end_line, last.end_column, statement_lines[index])
             )
     return matches
+
+
+def _code_tokens(text: str) -> list[Token]:
+    """Return the tokens outside comments, with each f-string followed by the code of its fields."""
+    code = []
+    for token in tokens(text):
+        if token.kind == "comment":
+            continue
+        code.append(token)
+        if token.kind == "string":
+            code.extend(replacement_field_tokens(token))
+    return code
 
 
 def _logical_lines(code: list[Token]) -> list[tuple[int, int]]:

@@ -79,3 +79,63 @@ def string_value(literal: str) -> str | None:
             value = body[len(quote) : -len(quote)]
             return value if "\\" not in value else None
     return None
+
+
+def replacement_field_tokens(token: Token) -> list[Token]:
+    """Return the code tokens inside the replacement fields of an f-string token.
+
+    Positions are the file's. A field ends at the `}` that closes it by bracket depth,
+    so a `}` inside a string literal within a field ends the field early; the field is
+    then lexed up to that point. Line breaks inside a field are dropped, because a
+    field is part of one logical line. Nested f-strings are expanded too.
+    """
+    prefix_length = len(token.text) - len(token.text.lstrip("rRbBuUfF"))
+    if "f" not in token.text[:prefix_length].lower():
+        return []
+
+    found: list[Token] = []
+    text = token.text
+    index = prefix_length
+    while index < len(text):
+        if text.startswith("{{", index):
+            index += 2
+        elif text[index] == "{":
+            end = _field_end(text, index + 1)
+            for inner in tokens(text[index + 1 : end]):
+                if inner.kind in ("comment", "newline"):
+                    continue
+                shifted = _shift(inner, token, text, index + 1)
+                found.append(shifted)
+                if shifted.kind == "string":
+                    found.extend(replacement_field_tokens(shifted))
+            index = end + 1
+        else:
+            index += 1
+    return found
+
+
+def _field_end(text: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(text)):
+        character = text[index]
+        if character in "([{":
+            depth += 1
+        elif character in ")]}":
+            if depth == 0:
+                return index
+            depth -= 1
+    return len(text)
+
+
+def _shift(inner: Token, outer: Token, outer_text: str, offset: int) -> Token:
+    """Move `inner`, lexed from `outer_text[offset:]`, to its position in the file."""
+    breaks = list(_LINE_BREAK.finditer(outer_text, 0, offset))
+    base_line = outer.line + len(breaks)
+    base_column = outer.column + offset if not breaks else offset - breaks[-1].end() + 1
+
+    def place(line: int, column: int) -> tuple[int, int]:
+        return base_line + line - 1, (base_column + column - 1 if line == 1 else column)
+
+    line, column = place(inner.line, inner.column)
+    end_line, end_column = place(inner.end_line, inner.end_column)
+    return Token(inner.kind, inner.text, line, column, end_line, end_column)
