@@ -1,7 +1,7 @@
 """Find expressions that evaluate to `tempfile.mktemp` in a parsed module.
 
 The analyser walks the AST once, keeping a scope stack (see `scopes`). Module and
-class bodies are analysed in order; function and lambda bodies are deferred to the
+class bodies are analysed in order. Function and lambda bodies are deferred to the
 end of the module, as pyflakes does, because they run later and see the final
 bindings of the scopes around them. The arms of a branch start from the same bindings
 and their results merge, so a name rebound in one arm is rebound there only.
@@ -51,7 +51,7 @@ class Analysis:
     matches: list[Match]
     qualified_names: dict[ast.expr, frozenset[str]]
     words: WordLines | None = None
-    """Where each identifier asked about occurs in the source, shared with later steps."""
+    """Line numbers of each looked-up identifier in the source text, shared with later steps."""
 
 
 def analyse(tree: ast.Module, lines: list[str], skip_quiet_bodies: bool = True) -> Analysis:
@@ -81,7 +81,7 @@ def find_matches(tree: ast.Module, lines: list[str]) -> list[Match]:
     return analyse(tree, lines).matches
 
 
-# `__import__` returns the top package unless a fromlist is given; these return the module.
+# `__import__` returns the top package unless a fromlist is given, but these return the module.
 _IMPORT_FUNCTIONS = frozenset({"builtins.__import__", "importlib.__import__"})
 _IMPORT_MODULE_FUNCTIONS = frozenset({"importlib.import_module", "sys.modules.get"})
 
@@ -431,7 +431,7 @@ class _Analyser(ast.NodeVisitor):
 
     def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST, statement: tuple[int, int]) -> None:
         # The bindings around the body are final now, so the names that lead to the
-        # target are known; a skipped body defers no nested body either.
+        # target are known. A skipped body defers no nested body either.
         if self.quiet is not None and self.quiet.can_skip(node.lineno, node.end_lineno, self.leading_names):
             return
         scope.local_names = local_names(node, self.has_walrus)

@@ -1,6 +1,6 @@
 """The Python API: scan paths or one file's bytes and get a ScanResult back.
 
-`tmpguard.scan` and `tmpguard.scan_bytes` are these functions; the command line calls
+`tmpguard.scan` and `tmpguard.scan_bytes` are these functions. The command line calls
 them too, so a script gets exactly the findings that `tmpguard scan` reports.
 """
 

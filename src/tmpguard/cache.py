@@ -1,8 +1,8 @@
 """Remember each file's result between runs, so a re-run on an unchanged tree rescans nothing.
 
-The cache folder (`.tmpguard_cache` in the working folder by default) holds one JSON file
+The cache folder (`.tmpguard_cache` in the working folder by default) contains one JSON file
 per combination of tmpguard's code, the interpreter version, the working folder and the
-scan settings; the file name is a hash of them all, so a result is never trusted across
+scan settings. The file name is a hash of them all, so a result is never trusted across
 versions, even by an editable install whose version string did not change. Inside, each
 entry maps a file's display path to its stat signature (size, mtime, ctime, inode,
 device) and its result.
@@ -12,9 +12,10 @@ read, its mtime and ctime move on, so the stored signature no longer matches and
 is scanned again. A file modified within the last two seconds is not stored, because a
 second change within the same timestamp tick would leave its signature unchanged.
 
-Two runs may share the folder. Each writes through a temporary file and os.replace, so a
-reader sees either the old file or the new one, and merges the entries already on disk
-before writing; when both write at once, one run's new entries are lost, never corrupted.
+Two runs may share the folder. Each run merges the entries already on disk and writes
+through a temporary file and os.replace, so a reader sees either the old file or the new
+one. When both write at once, one run's new entries are lost, but the file is never
+corrupted.
 A cache file that cannot be read or parsed is ignored. The JSON format is read with
 `json`, never `pickle`, because a cache folder committed to a scanned repository is
 untrusted input.

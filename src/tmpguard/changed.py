@@ -74,8 +74,8 @@ def changed_files(ref: str, path: str) -> set[str]:
 def changed_sources(paths: list[str], ref: str, settings: DiscoverySettings) -> list[SourcePath]:
     """Return the files under `paths` that discovery selects and that changed against `ref`.
 
-    The work tree is the one that contains the first path; files of other work trees
-    are never listed as changed.
+    The work tree is the one that contains the first path, and files of other work
+    trees are never listed as changed.
     """
     discovered = discover(paths, settings)
     changed = changed_files(ref, paths[0] if paths else ".")

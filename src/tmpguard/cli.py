@@ -185,7 +185,7 @@ def _use_color(choice: str, output: str | None) -> bool:
 
 
 def exit_code(result: ScanResult, fail_on: str = DEFAULT_FAIL_ON) -> int:
-    """Map a scan result to the documented exit code; findings below `fail_on` do not fail."""
+    """Map a scan result to its exit code. Findings below `fail_on` severity do not fail."""
     if any(at_least(finding.severity, fail_on) for finding in result.active_findings):
         return EXIT_FINDINGS
     if result.files_with(ScanStatus.NOT_SCANNED):

@@ -17,10 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
-    """Scan what the command line names with `options`, writing a baseline when asked.
+    """Scan the paths or the standard input given on the command line, with `options`.
 
-    With `--write-baseline`, the current findings are recorded and then left out of
-    the result, as if the new baseline had been given with `--baseline`.
+    With `--write-baseline`, the current findings are written to that baseline and then
+    left out of the result, as if the new baseline had been given with `--baseline`.
     """
     ignores = {"per_file_ignores": options.per_file_ignores, "project_root": options.project_root}
     # 0 means no limit for both, as for --timeout in other linters.

@@ -1,4 +1,4 @@
-"""What the code around a match means for its finding: the severity and the fix.
+"""Severity and fix of each finding, derived from the code around its match.
 
 Runs on the `ast` tree after the analyser, once per file that has matches, so every
 report can lower the severity of a name picked inside a private folder and state

@@ -42,7 +42,7 @@ class DiscoveryError(Exception):
 
 @dataclass(frozen=True)
 class DiscoverySettings:
-    """Which files a scan covers."""
+    """Settings that select the files a scan covers."""
 
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
@@ -55,7 +55,7 @@ class SourcePath:
     """A file to scan: where it is, and the path reports show for it.
 
     `problem` is set, with a one-line reason, for a directory that could not be
-    listed: it is reported as not scanned instead of being read.
+    listed. Such a directory is reported as not scanned instead of being read.
     """
 
     path: str
@@ -203,7 +203,8 @@ def _ancestor_ignores(given: str) -> list[tuple[str, pathspec.PathSpec]]:
     """Load the .gitignore files above `given`, up to the top of its git work tree.
 
     A folder named on the command line is scanned even when those files ignore it,
-    as an explicitly named file is; then they are not applied below it either.
+    as an explicitly named file is. In that case none of them applies below it
+    either, so this returns an empty list.
     """
     ancestors = []
     directory = os.path.dirname(os.path.abspath(given))
@@ -277,7 +278,7 @@ def _walk_directory(
 def _visit_entry(
     walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
 ) -> bool:
-    """Record `entry` if it is a file to scan; return whether it is a directory to walk."""
+    """Record `entry` if it is a file to scan, and return whether it is a directory to walk."""
     try:
         is_directory = entry.is_dir()
     except OSError:

@@ -82,7 +82,7 @@ def scan_source(data: bytes, path: str) -> FileResult:
 
 
 def _analyse(source: SourceText, data: bytes) -> tuple[list[tuple] | None, str | None]:
-    """Parse and analyse `source`; on failure return None and why the fallback is used."""
+    """Parse and analyse `source`. On failure, return None and the reason for using the fallback."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -189,10 +189,10 @@ def scan_paths(
     limits: ScanLimits = ScanLimits(),
     options: RunOptions | None = None,
 ) -> ScanResult:
-    """Discover the files under `paths` and scan each one; results are in display-path order.
+    """Discover and scan the files under `paths`, returning results in display-path order.
 
     `limits` bounds each file's analysis. `options` sets worker processes and the
-    cache; by default the scan runs serially in this process without a cache. A
+    cache. By default, the scan runs serially in this process without a cache. A
     directory that cannot be listed is reported as not scanned. Raises DiscoveryError
     when a given path does not exist.
     """

@@ -1,6 +1,6 @@
 """Make untrusted text inert before it reaches a terminal.
 
-File names and source lines come from code nobody has vetted. Written raw, an escape
+File names and source lines come from untrusted code. Written raw, an escape
 sequence in them can move the cursor, rewrite earlier lines or retitle the window, and
 a bidirectional override can make a line read differently from what it contains.
 """

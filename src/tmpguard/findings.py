@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 
 class ScanStatus(str, enum.Enum):
-    """How a file was examined."""
+    """Outcome of a file's scan: full analysis, prefilter, fallback or not scanned."""
 
     ANALYSED = "analysed"
     PREFILTERED = "prefiltered"
@@ -80,7 +80,7 @@ class FileResult:
     status: ScanStatus
     findings: list[Finding] = field(default_factory=list)
     reason: str | None = None
-    """Why the file was scanned by the fallback or not scanned at all."""
+    """Reason the file was scanned by the fallback or not scanned at all."""
 
 
 @dataclass

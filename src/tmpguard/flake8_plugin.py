@@ -31,8 +31,9 @@ def source_bytes(lines: list[str]) -> bytes:
         encoding = detect_encoding(utf8)
         return utf8 if encoding in ("utf-8", "utf-8-sig") else text.encode(encoding)
     except (DecodeError, UnicodeError):
-        # NOTE: flake8 decodes a file that fails its declared encoding as Latin-1; such
-        # a file is scanned here as UTF-8, so its columns may differ from `tmpguard scan`.
+        # NOTE: flake8 decodes a file that fails its declared encoding as Latin-1, but
+        # such a file is scanned here as UTF-8, so its columns may differ from those
+        # of `tmpguard scan`.
         return utf8
 
 
@@ -43,8 +44,8 @@ class Flake8Plugin:
     version = __version__
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
-        # flake8 passes the parsed tree; the plugin declares it to run once per file,
-        # but re-parses in scan_source so positions match the command line exactly.
+        # flake8 passes the parsed tree, which the plugin requests so that it runs once
+        # per file. scan_source parses again so positions match the command line exactly.
         self.filename = filename
         self.lines = lines
 

@@ -45,7 +45,7 @@ class TimeLimitExceeded(BaseException):
 
 
 def run_isolated(display_path: str, timeout: float | None, work: Callable[[], FileResult]) -> FileResult:
-    """Run `work` for one file; report a time-out or an exception as the file not scanned."""
+    """Run `work` for one file, reporting a time-out or an exception as the file not scanned."""
     try:
         with time_limit(timeout):
             return work()

@@ -1,8 +1,8 @@
 """A forgiving Python lexer for source that `ast` cannot parse.
 
 It never raises: Python 2 code, syntax newer than the interpreter, unbalanced
-brackets, bad indentation and NUL bytes all lex. It tells comments and string
-literals apart from code, which is all the fallback scanner and the suppression
+brackets, bad indentation and NUL bytes all lex. It distinguishes comments and
+string literals from code, which is all the fallback scanner and the suppression
 parser need. Positions are 1-based lines and code-point columns.
 """
 
@@ -84,10 +84,10 @@ def string_value(literal: str) -> str | None:
 def replacement_field_tokens(token: Token) -> list[Token]:
     """Return the code tokens inside the replacement fields of an f-string token.
 
-    Positions are the file's. A field ends at the `}` that closes it by bracket depth,
-    so a `}` inside a string literal within a field ends the field early; the field is
-    then lexed up to that point. Line breaks inside a field are dropped, because a
-    field is part of one logical line. Nested f-strings are expanded too.
+    Positions are the file's. A field ends at the `}` that closes it by bracket depth.
+    A `}` inside a string literal within a field therefore ends the field early, and
+    the field is lexed only up to that point. Line breaks inside a field are dropped,
+    because a field is part of one logical line. Nested f-strings are expanded too.
     """
     prefix_length = len(token.text) - len(token.text.lstrip("rRbBuUfF"))
     if "f" not in token.text[:prefix_length].lower():

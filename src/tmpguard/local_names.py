@@ -69,7 +69,7 @@ def _collect_statements(statements: list[ast.AST], bound: set[str], declared: se
 
 
 def _collect_target(target: ast.expr, bound: set[str]) -> None:
-    """Add the names an assignment target binds; attributes and subscripts bind none."""
+    """Add the names an assignment target binds. Attributes and subscripts bind none."""
     if isinstance(target, ast.Name):
         bound.add(target.id)
     elif isinstance(target, (ast.Tuple, ast.List)):

@@ -1,10 +1,11 @@
 """Follow one local name through one scope of a parsed module: its bindings and uses.
 
-The context check (is `dir=` a private folder?) and the fix planner (what does the code
-do with the name?) both ask the same questions of the AST: which scope contains a node,
-where a name is bound in that scope, and where it is read. The answers are
-deliberately coarse: a name that also appears in a nested function, class, lambda or
-comprehension is reported as escaping, and callers treat that as "data flow unclear".
+The context check decides whether `dir=` is a private folder, and the fix planner
+decides what the code does with the name. Both need the same facts from the AST: which
+scope contains a node, where a name is bound in that scope, and where it is read. The
+results are deliberately coarse. A name that also appears in a nested function, class,
+lambda or comprehension is reported as escaping, and callers treat that as "data flow
+unclear".
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class NameUses:
     """Every occurrence of one name directly in one scope, in source order.
 
     `bindings` are the nodes that bind the name (assignment targets, parameters,
-    imports, `def`, `with ... as`, `except ... as`, `global`/`nonlocal` declarations);
+    imports, `def`, `with ... as`, `except ... as`, `global`/`nonlocal` declarations).
     `loads` are the reads. `escapes` is true when the name also occurs inside a nested
     scope, where it may read or rebind the same variable.
     """
@@ -44,9 +45,9 @@ class ModuleIndex:
     """Parent links for the nodes of a module, and the nodes whose lines name an identifier.
 
     Parent links are built one top-level statement at a time, when a node inside it is
-    first asked about, because most files with a finding are large and the callers
-    ask only about a few statements. A node is found by its line; a node without one
-    that no built statement contains makes the index link the whole module.
+    first looked up, because most files with a finding are large and the callers look
+    up only a few statements. A node is found by its line. A node without a line that
+    no built statement contains makes the index link the whole module.
     """
 
     def __init__(self, tree: ast.Module, lines: list[str], words: WordLines | None = None) -> None:
@@ -66,7 +67,7 @@ class ModuleIndex:
         """Yield every node of the module whose lines contain the identifier `name`.
 
         Any node that binds or reads `name` is among them. A subtree whose lines lack
-        the name is not entered; a node without a line (`arguments`, `withitem`) is.
+        the name is not entered, but a node without a line (`arguments`, `withitem`) is.
         """
         pending: list[ast.AST] = [self.tree]
         while pending:
@@ -84,7 +85,7 @@ class ModuleIndex:
         line = getattr(node, "lineno", None)
         if line is not None:
             # Top-level statements are in line order, so a bisection finds the one
-            # whose span contains the line; the statement before it may end there too.
+            # whose span contains the line. The statement before it may end there too.
             number = bisect.bisect_right(self._starts, line) - 1
             for candidate in (number - 1, number):
                 if candidate >= 0 and self._spans[candidate][0] <= line <= self._spans[candidate][1]:
@@ -157,8 +158,8 @@ def name_uses(scope: ast.AST, name: str) -> NameUses:
 
 
 # One walk indexes every name of a scope, so a file with many findings in one scope
-# costs one walk, not one per finding. A few recent scopes are kept; each entry keeps
-# its module's tree alive, so the cache is small.
+# costs one walk, not one per finding. Only a few recent scopes are kept, because each
+# entry keeps its module's tree alive.
 @functools.lru_cache(maxsize=4)
 def _scope_names(scope: ast.AST) -> dict[str, NameUses]:
     index: dict[str, NameUses] = collections.defaultdict(NameUses)

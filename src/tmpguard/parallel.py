@@ -117,7 +117,7 @@ class _Pool:
         batch = worker.batch or []
         position = self.slots[worker.slot]
         # NOTE: a worker the OOM killer picks because of memory used elsewhere is blamed on
-        # the file it was scanning; that file is not retried.
+        # the file it was scanning, and that file is not retried.
         if 0 <= position < len(batch):
             culprit = batch[position]
             display_path = self.files[culprit][1]
@@ -138,7 +138,7 @@ class _Pool:
         return replacement
 
     def close(self) -> None:
-        """Stop the workers: idle ones are told to exit, busy ones (after an error) killed."""
+        """Stop the workers. Idle ones get an exit message, and busy ones (after an error) are killed."""
         for worker in self.workers:
             if worker.batch is None:
                 try:
@@ -177,7 +177,8 @@ def _work(connection, files, scan: ScanFunction, slots, slot: int) -> None:
             slots[slot] = position
             path, display_path = files[index]
             result = scan(path, display_path)
-            # Most files are prefiltered with nothing to say; send None to keep the pipe cheap.
+            # Most files are prefiltered without findings, so None replaces their result
+            # to keep the pipe cheap.
             plain = result.status is ScanStatus.PREFILTERED and not result.findings and result.reason is None
             encoded.append(None if plain else result)
         slots[slot] = _IDLE

@@ -17,7 +17,7 @@ A constant can spell a word without its letters side by side: through an escape
 (`"mk\\x74emp"`, `"\\N{...}"`, octal), a backslash-newline inside the literal, or
 implicit concatenation of adjacent literals (`"mk" "temp"`). So a file that lacks the
 word `mktemp` (or `tempfile`) is still analysed when it names a dynamic lookup and has
-one of those constructs in a form that can yield the word; `_spellings` lists patterns
+one of those constructs in a form that can yield the word. `_spellings` lists patterns
 that over-approximate them. The fallback scanner needs the literal text `mktemp` and
 `tempfile`, so case 1 covers it.
 
@@ -37,7 +37,7 @@ _WORDS = ("mktemp", "tempfile")
 _DYNAMIC_LOOKUPS = ("getattr", "__import__", "import_module", "modules", "vars", "__dict__")
 
 # Outside escapes, the words and lookups are all ASCII, so a search over ASCII bytes
-# sees exactly what a search over the decoded text would.
+# matches exactly what a search over the decoded text would.
 _COOKIE_WORD = b"coding"
 
 
@@ -53,7 +53,7 @@ def _spellings(word: str) -> tuple[str, ...]:
       a proper prefix of it, followed by white space, comments or continuations and the
       next literal's optional prefix and quote.
 
-    Each pattern starts with a literal character, so `re` finds candidates quickly; one
+    Each pattern starts with a literal character, so `re` finds candidates quickly. One
     pattern with alternatives that start at a quote or a backslash is several times slower.
     """
     letters = sorted(set(word))
@@ -87,8 +87,8 @@ _DYNAMIC_LOOKUPS_BYTES = tuple(name.encode("ascii") for name in _DYNAMIC_LOOKUPS
 def cannot_contain_target(data: bytes) -> bool:
     """Return True when the raw bytes of a source file prove it has no finding.
 
-    Only ASCII files without a coding cookie are judged here; for any other file this
-    returns False and the caller decodes it and asks `may_contain_target`.
+    Only ASCII files without a coding cookie are judged here. For any other file this
+    returns False, and the caller decodes it and calls `may_contain_target`.
     """
     if not data.isascii() or _COOKIE_WORD in _first_two_lines(data):
         return False
@@ -107,8 +107,8 @@ def may_contain_target(text: str) -> bool:
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         normalised = unicodedata.normalize("NFKC", text)
     for word, patterns in _TEXT_PATTERNS.items():
-        # The analyser compares identifiers after NFKC; the fallback's lexer does not,
-        # and normalising can merge a letter with a combining mark that follows it.
+        # The analyser compares identifiers after NFKC, but the fallback's lexer does
+        # not, and normalising can merge a letter with a combining mark that follows it.
         if word in normalised or word in text:
             continue
         spelled = any(pattern.search(text) for pattern in patterns)

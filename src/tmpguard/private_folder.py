@@ -18,8 +18,8 @@ FOLDER_FACTORIES = {
     "tempfile.TemporaryDirectory": "TemporaryDirectory()",
 }
 
-# Calls that can remove the folder, open its permissions or move it away, after which
-# another user could create a folder of that name again.
+# Calls that can remove the folder, move it away or change its permissions or owner,
+# after which another user could create a folder of that name again.
 FOLDER_CHANGES = frozenset({
     "os.chmod", "os.rmdir", "os.removedirs", "os.rename", "os.renames", "os.replace",
     "shutil.rmtree", "shutil.move", "shutil.chown", "os.chown",
@@ -62,8 +62,8 @@ def private_folder(index: ModuleIndex, names: dict[ast.expr, frozenset[str]], no
 
     Only the plain case counts. `dir=` must be a variable bound exactly once in the
     same function (or module body), to `mkdtemp()` before the call or by `with
-    TemporaryDirectory() as d:` around it. No call that could remove, move or open the
-    folder may receive the variable first.
+    TemporaryDirectory() as d:` around it. Before the flagged call, the variable must
+    not be passed to a call in `FOLDER_CHANGES`.
     """
     call = flagged_call(index, node)
     folder = dir_argument(call) if call is not None else None
@@ -78,8 +78,8 @@ def private_folder(index: ModuleIndex, names: dict[ast.expr, frozenset[str]], no
         return None
 
     factory = _created_before(index, names, uses.bindings[0], call)
-    # NOTE: only the direct calls in FOLDER_CHANGES count as changing the folder; a helper
-    # function that receives the variable and removes the folder goes unnoticed.
+    # NOTE: only the direct calls in FOLDER_CHANGES count as changing the folder, so a
+    # helper function that receives the variable and removes the folder goes unnoticed.
     if factory is None or _changed_before(index, names, uses.loads, call):
         return None
     return PrivateFolder(folder.id, factory)

@@ -14,7 +14,7 @@ class Progress:
     """A one-line `scanned N of M files` counter, redrawn at most ten times a second.
 
     Nothing is shown for a scan that ends within half a second, so short scans and
-    tests print nothing; the line is erased when the scan ends.
+    tests print nothing. The line is erased when the scan ends.
     """
 
     def __init__(self, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:

@@ -38,14 +38,14 @@ def usable_cpu_count() -> int:
 
 @dataclass(frozen=True)
 class RunOptions:
-    """How to run a scan: worker processes, the cache folder (None: no cache), progress."""
+    """Options for running a scan: worker processes, the cache folder (None for no cache) and progress."""
 
     jobs: int = 1
     cache_dir: str | None = None
     progress: bool | None = False
+    """True or False forces the progress line on or off. None shows it when stderr is a terminal."""
     cache_settings: str = ""
-    """The settings that change a file's result; results cached under others are not used."""
-    """True or False forces the progress line; None shows it when stderr is a terminal."""
+    """The settings that change a file's result. Results cached under other settings are not used."""
 
 
 def scan_sources(sources: list[SourcePath], scan: ScanFunction, options: RunOptions) -> list[FileResult]:

@@ -20,7 +20,7 @@ Bindings = dict[str, tuple["Binding", ...]]
 
 @dataclass(frozen=True)
 class Binding:
-    """What one assignment, import or definition bound a name to."""
+    """The qualified name that one assignment, import or definition bound a name to."""
 
     name: str
     qualified_name: str | None
@@ -77,7 +77,7 @@ class ScopeStack:
         return list(self.scopes)
 
     def bind(self, name: str, qualified_names: Iterable[str], from_comprehension: bool = False) -> Scope:
-        """Bind `name` where Python would, honouring `global` and `nonlocal`; return that scope.
+        """Bind `name` where Python would, honouring `global` and `nonlocal`, and return that scope.
 
         An assignment expression (`:=`) in a comprehension binds in the nearest
         enclosing scope that is not a comprehension, so it passes `from_comprehension`.

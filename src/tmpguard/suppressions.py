@@ -25,7 +25,7 @@ _CODE_SEPARATOR = re.compile(r"[\s,]+")
 
 @dataclass(frozen=True)
 class Marker:
-    """A suppression marker on one line; `codes` is None when it names no code."""
+    """A suppression marker on one line. `codes` is None when it names no code."""
 
     kind: str
     line: int
@@ -58,7 +58,7 @@ def _parse_codes(text: str) -> frozenset[str] | None:
 def comments(text: str) -> list[tuple[int, str]]:
     """Return (line, comment text) for every comment in `text`.
 
-    `tokenize` is used for files it accepts; the lenient lexer covers the rest.
+    `tokenize` is used for files it accepts, and the lenient lexer covers the rest.
     Reading with `newline=None` ends lines at CR and CRLF as well as LF, as CPython does.
     """
     try:
@@ -82,7 +82,7 @@ class SuppressionIndex:
         self.file_markers: list[Marker] = []
         self._applying: dict[int, Marker] = {}
         self._applying_lines: list[int] = []
-        # Tokenizing a large file costs more than analysing it; most files have no marker.
+        # Tokenizing a large file costs more than analysing it, and most files have no marker.
         if not _MARKER_WORD.search(text):
             return
         first_line = text.lstrip("\ufeff").split("\n", 1)[0].lstrip()

@@ -12,7 +12,7 @@ import unicodedata
 
 
 class WordLines:
-    """The line numbers on which each word asked about occurs, computed once per word."""
+    """Line numbers on which each requested word occurs, computed once per word."""
 
     def __init__(self, lines: list[str]) -> None:
         normalised = [line if line.isascii() else unicodedata.normalize("NFKC", line) for line in lines]

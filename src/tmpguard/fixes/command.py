@@ -26,9 +26,9 @@ def run_fixes(arguments: argparse.Namespace, settings: DiscoverySettings) -> Non
         log.info("%d files would change", changed)
         return
 
-    # A result the user asked for, not a warning: it goes to standard error as plain text.
+    # A result the user requested, not a warning: it goes to standard error as plain text.
     fixes = "1 fix" if summary.applied == 1 else f"{summary.applied} fixes"
     files = "1 file" if summary.changed_files == 1 else f"{summary.changed_files} files"
     sys.stderr.write(f"Applied {fixes} in {files}.\n")
     if summary.failed:
-        log.warning("%d files were left unchanged; the messages above say why", len(summary.failed))
+        log.warning("%d files were left unchanged; the messages above give the reasons", len(summary.failed))

@@ -67,7 +67,7 @@ class FixSummary:
 
 
 def fix_paths(paths: list[str], settings: DiscoverySettings, unsafe: bool = False, write: bool = True) -> FixSummary:
-    """Fix every file under `paths`; with `write` False only compute the diffs.
+    """Fix every file under `paths`, or only compute the diffs when `write` is False.
 
     A file reached through several paths (a symbolic link inside the tree and its
     target) is fixed once, through its real path, so the link stays a link.
@@ -167,7 +167,8 @@ def replace_atomically(path: str, original: bytes, before: os.stat_result, fixed
     """Replace the file at `path` with `fixed` if it still contains `original`.
 
     Raises FileChanged when the file's bytes or status changed since `before`, and
-    OSError when the temporary file cannot be written; the original then stays.
+    OSError when the temporary file cannot be written. In both cases the file at
+    `path` is left untouched.
     """
     folder = os.path.dirname(path) or "."
     descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmpguard", dir=folder)
@@ -180,7 +181,7 @@ def replace_atomically(path: str, original: bytes, before: os.stat_result, fixed
             os.fsync(handle.fileno())
         _check_unchanged(path, original, before)
         # NOTE: a writer that changes the file between this check and the rename
-        # loses its change; POSIX offers no compare-and-swap rename to close that gap.
+        # loses its change, because POSIX offers no compare-and-swap rename.
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

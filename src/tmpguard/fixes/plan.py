@@ -11,9 +11,9 @@ Four kinds of fix exist:
 - `private-folder` (unsafe): anything else becomes a name inside a new folder from
   `mkdtemp()`, so the name still does not exist yet. The folder is left behind.
 
-The planner works within one function: it follows the variable the name is bound to
-and gives up on the safe fixes (stating why) when the variable is bound twice, used
-in a nested scope, or first used somewhere that may not run.
+The planner works within one function and follows the variable that the name is
+bound to. It gives up on the safe fixes, and states why, when the variable is bound
+twice, used in a nested scope, or first used somewhere that may not run.
 """
 
 from __future__ import annotations
@@ -222,7 +222,11 @@ class _Planner:
                 raise _NoFix(f"a statement between the assignment and the first use of `{name}` can leave the block")
 
     def _creation(self, load: ast.Name, name: str) -> tuple[str, ast.Call]:
-        """Classify the call that receives `load` as its path: what it creates."""
+        """Return what the call that receives `load` as its path creates, and that call.
+
+        The kind is "file", "folder" or "folder with parents". Raises _NoFix for any
+        other first use.
+        """
         parent = self.index.parent(load)
         if isinstance(parent, ast.keyword) and parent.arg == "file":
             parent = self.index.parent(parent)
@@ -287,8 +291,9 @@ class _Planner:
     def _quote(self, call: ast.Call) -> str:
         """Return the quote character for a new string literal at `call`.
 
-        Inside an f-string it must differ from the f-string's own quote (before Python
-        3.12); elsewhere it follows the call's own string arguments.
+        Inside an f-string it must differ from the f-string's own quote, because Python
+        before 3.12 rejects a reused quote. Elsewhere it follows the call's own string
+        arguments.
         """
         for ancestor in self.index.ancestors(call):
             if isinstance(ancestor, ast.JoinedStr):
@@ -408,7 +413,7 @@ def _mktemp_arguments(call: ast.Call) -> dict[str, ast.expr]:
 
 
 def _open_mode(call: ast.Call, mode_index: int = 1) -> bool | None:
-    """Return whether an open() call's mode creates or truncates a file; None if unknown."""
+    """Return whether an open() call's mode creates or truncates a file, or None if unknown."""
     mode: ast.expr | None = call.args[mode_index] if len(call.args) > mode_index else None
     for keyword in call.keywords:
         if keyword.arg == "mode":

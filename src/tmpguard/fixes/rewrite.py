@@ -1,9 +1,10 @@
 """Apply planned fixes to one module's source with LibCST, keeping comments and layout.
 
 The planner (`fixes.plan`) decided each fix on the `ast` tree. This module finds the
-same nodes in the concrete syntax tree by their positions and rewrites them. Only the
-flagged call, the statement that binds its name and, for a folder, the statement
-that created the folder change; every other byte of the file stays as it was.
+same nodes in the concrete syntax tree by their positions and rewrites them. The
+rewrite changes the flagged call, the statement that binds its name, the statement
+that created the folder (for `mkdtemp`) and the imports. Comments of a removed
+statement move to the next statement of its block. Every other byte stays as it was.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tmpguard.findings import Finding
 from tmpguard.fixes.plan import MKDTEMP, MKSTEMP, MKTEMP_PARAMETERS, NAMED_TEMPORARY_FILE, PRIVATE_FOLDER, Edit
 
 # open()'s parameters after `file`, in order. NamedTemporaryFile takes the first three
-# at the same positions; the others are passed by keyword.
+# at the same positions, so the others are passed by keyword.
 _OPEN_PARAMETERS = ("mode", "buffering", "encoding", "errors", "newline")
 _SAME_POSITION = 3
 
@@ -93,7 +94,7 @@ class _Plan:
         self.replaced_names: set[str] = set()
 
     def add(self, finding: Finding) -> str | None:
-        """Record the changes for `finding`'s fix; return why it cannot be applied, if so."""
+        """Record the changes for `finding`'s fix, or return the reason it cannot be applied."""
         edit = finding.fix.edit if finding.fix else None
         if not isinstance(edit, Edit):
             return "no fix is planned"

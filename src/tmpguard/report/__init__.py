@@ -1,6 +1,6 @@
 """Reporters: each turns a ScanResult into the text of one output format.
 
-Reporters read findings only; they never open the scanned files again.
+Reporters read findings only and never open the scanned files again.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from tmpguard import rule
 from tmpguard.findings import Finding, ScanResult, ScanStatus
 
-# Annotation command per finding severity; GitHub supports error, warning and notice.
+# Annotation command per finding severity. GitHub supports error, warning and notice.
 _COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 

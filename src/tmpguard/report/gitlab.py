@@ -1,7 +1,7 @@
 """GitLab Code Quality report: a JSON array of issues in the Code Climate format.
 
 GitLab reads `description`, `check_name`, `fingerprint`, `severity` and
-`location.path` with `location.lines.begin`; severities use GitLab's vocabulary
+`location.path` with `location.lines.begin`. Severities use GitLab's vocabulary
 (info, minor, major, critical, blocker).
 """
 

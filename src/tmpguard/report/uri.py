@@ -29,7 +29,7 @@ class SourceRoot:
         return display_path if os.path.isabs(display_path) else os.path.join(self.working_folder, display_path)
 
     def uri(self, display_path: str) -> str:
-        """Return the relative URI of a display path; bytes that are not UTF-8 are kept."""
+        """Return the relative URI of a display path, keeping bytes that are not UTF-8."""
         relative = os.path.relpath(self._absolute(display_path), self.folder).replace(os.sep, "/")
         return quote(os.fsencode(relative), safe="/")
 
