@@ -2,8 +2,8 @@
 
 The corpus is 15 pinned releases from PyPI plus the running CPython's standard library.
 Releases are unpacked from their sdists, except those whose sdist pip can only fetch
-by building it (NumPy, SciPy, pandas and matplotlib build through meson-python, which
-compiles C and Fortran code just to report metadata): these come from their CPython
+by building it. NumPy, SciPy, pandas and matplotlib build through meson-python, which
+compiles C and Fortran code just to report metadata, so these come from their CPython
 3.11 manylinux wheels, which carry the same Python files.
 
 Everything lands in a cache folder outside the git tree, so that no tool applies this

@@ -1,5 +1,5 @@
 """Command-line guards: a report never overwrites Python source, and a scan that
-finds no Python file says so."""
+finds no Python file warns."""
 
 from __future__ import annotations
 

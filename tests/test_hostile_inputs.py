@@ -7,7 +7,7 @@ finding in `good.py` is still reported at its exact line and column.
 
 Tests run as root in CI, where `chmod 000` does not stop a read. The permission
 tests therefore drop the capabilities that let root bypass file permissions
-(CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH) in the child process; other read errors
+(CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH) in the child process. Other read errors
 come from a broken symbolic link, a symbolic link loop and a file that is deleted
 between discovery and reading.
 """

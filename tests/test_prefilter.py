@@ -81,7 +81,7 @@ def test_non_ascii_never_judged_from_bytes():
 
 
 def test_text_check_matches_combining_marks():
-    # NFKC merges "p" and U+0301 into one letter, but the fallback lexer still sees "mktemp".
+    # NFKC merges "p" and U+0301 into one letter, but the fallback lexer still matches "mktemp".
     assert may_contain_target("from tempfile import mktemp\u0301\n")
 
 

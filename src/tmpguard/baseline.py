@@ -67,7 +67,7 @@ class Baseline:
         """Return `result` with the findings this baseline accepts suppressed, and how many.
 
         Accepted findings stay in the result, suppressed with kind "external", so a
-        SARIF consumer sees them as suppressed rather than fixed. Findings are matched
+        SARIF consumer shows them as suppressed rather than fixed. Findings are matched
         in file order, so when a file has more identical calls than the baseline
         accepts, the last ones are reported. Suppressed findings neither use up nor
         need an entry.

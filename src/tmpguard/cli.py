@@ -21,6 +21,7 @@ from tmpguard.large_files import MIB
 from tmpguard.runner import CACHE_DIR_ENV, DEFAULT_CACHE_DIR
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
+from tmpguard.report.text import plural
 from tmpguard.severity import DEFAULT_FAIL_ON, SEVERITIES, at_least
 
 log = logging.getLogger("tmpguard")
@@ -247,8 +248,7 @@ def run_scan(arguments: argparse.Namespace) -> int:
 
     not_scanned = result.files_with(ScanStatus.NOT_SCANNED)
     if not_scanned:
-        count = "1 file" if len(not_scanned) == 1 else f"{len(not_scanned)} files"
-        log.warning("%s could not be scanned; the report lists the reasons", count)
+        log.warning("%s could not be scanned; the report lists the reasons", plural(len(not_scanned), "file"))
     if not result.files:
         log.warning("no Python files found under the given paths; only files whose name ends in .py are scanned")
 

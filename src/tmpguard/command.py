@@ -11,6 +11,7 @@ from tmpguard.config import Options
 from tmpguard.findings import ScanResult
 from tmpguard.isolation import ScanLimits
 from tmpguard.large_files import MIB
+from tmpguard.report.text import plural
 from tmpguard.runner import RunOptions, default_cache_folder, usable_cpu_count
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     if arguments.write_baseline:
         recorded = baseline.Baseline.from_result(result)
         baseline.write(arguments.write_baseline, recorded)
-        count = len(result.active_findings)
-        sys.stderr.write(f"Recorded {count} finding{'' if count == 1 else 's'} in {arguments.write_baseline}.\n")
+        recorded = plural(len(result.active_findings), "finding")
+        sys.stderr.write(f"Recorded {recorded} in {arguments.write_baseline}.\n")
         result, _ = recorded.filter(result)
     return result

@@ -8,6 +8,7 @@ import sys
 
 from tmpguard.discover import DiscoverySettings
 from tmpguard.fixes.files import fix_paths
+from tmpguard.report.text import plural
 
 log = logging.getLogger("tmpguard")
 
@@ -27,8 +28,8 @@ def run_fixes(arguments: argparse.Namespace, settings: DiscoverySettings) -> Non
         return
 
     # A result the user requested, not a warning: it goes to standard error as plain text.
-    fixes = "1 fix" if summary.applied == 1 else f"{summary.applied} fixes"
-    files = "1 file" if summary.changed_files == 1 else f"{summary.changed_files} files"
+    fixes = plural(summary.applied, "fix", "fixes")
+    files = plural(summary.changed_files, "file")
     sys.stderr.write(f"Applied {fixes} in {files}.\n")
     if summary.failed:
         log.warning("%d files were left unchanged; the messages above give the reasons", len(summary.failed))

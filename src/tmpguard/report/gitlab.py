@@ -38,8 +38,8 @@ def issue(finding: Finding) -> dict:
 def not_scanned_issue(item: FileResult) -> dict:
     """Return a Code Quality issue for a file that could not be scanned at all.
 
-    Code Quality has no notion of a tool error, so the file shows up as an issue that
-    a reviewer sees next to the findings instead of passing unnoticed.
+    Code Quality has no notion of a tool error, so the file is listed as an issue next to
+    the findings instead of passing unnoticed.
     """
     return {
         "type": "issue",

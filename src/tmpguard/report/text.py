@@ -16,8 +16,9 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{style}{text}{_RESET}" if color else text
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """Return "1 file" or "3 files"; `plural_noun` is for nouns that do not just add an s."""
+    return f"{count} {noun}" if count == 1 else f"{count} {plural_noun or noun + 's'}"
 
 
 def fix_note(finding: Finding) -> str:
@@ -45,12 +46,12 @@ def render(result: ScanResult, color: bool = False) -> str:
     fallback = len(result.files_with(ScanStatus.FALLBACK))
     not_scanned = len(result.files_with(ScanStatus.NOT_SCANNED))
     summary = (
-        f"Found {_plural(len(result.active_findings), 'finding')} "
-        f"(plus {len(result.suppressed_findings)} suppressed) in {_plural(result.scanned_count, 'file')} scanned"
+        f"Found {plural(len(result.active_findings), 'finding')} "
+        f"(plus {len(result.suppressed_findings)} suppressed) in {plural(result.scanned_count, 'file')} scanned"
     )
     if fallback:
         summary += f", {fallback} by the fallback scanner"
     if not_scanned:
-        summary += f"; {_plural(not_scanned, 'file')} not scanned"
+        summary += f"; {plural(not_scanned, 'file')} not scanned"
     lines.append(summary + ".")
     return "\n".join(lines) + "\n"
