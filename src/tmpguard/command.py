@@ -49,7 +49,7 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
     if arguments.write_baseline:
         recorded = baseline.Baseline.from_result(result)
         baseline.write(arguments.write_baseline, recorded)
-        recorded = plural(len(result.active_findings), "finding")
-        sys.stderr.write(f"Recorded {recorded} in {arguments.write_baseline}.\n")
+        count = plural(len(result.active_findings), "finding")
+        sys.stderr.write(f"Recorded {count} in {arguments.write_baseline}.\n")
         result, _ = recorded.filter(result)
     return result
