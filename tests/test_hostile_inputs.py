@@ -191,14 +191,14 @@ def test_file_deleted_after_discovery(tmp_path, monkeypatch):
     plant_good(tmp_path)
     doomed = tmp_path / "doomed.py"
     doomed.write_text(GOOD_SOURCE, encoding="utf-8")
-    discover = engine.discover
+    iter_sources = engine.iter_sources
 
     def discover_then_delete(paths, settings):
-        sources = discover(paths, settings)
+        sources = list(iter_sources(paths, settings))
         doomed.unlink()
-        return sources
+        return iter(sources)
 
-    monkeypatch.setattr(engine, "discover", discover_then_delete)
+    monkeypatch.setattr(engine, "iter_sources", discover_then_delete)
     output = tmp_path / "report.json"
     code = cli.main(["scan", str(tmp_path), "--format", "json", "--output", str(output)])
     report = json.loads(output.read_text(encoding="utf-8"))

@@ -10,8 +10,8 @@ import signal
 import pytest
 
 from conftest import CASES, run_tmpguard
-from tmpguard import engine, parallel, progress
-from tmpguard.discover import DiscoverySettings, discover
+from tmpguard import engine, parallel, progress, runner
+from tmpguard.discover import DiscoverySettings, SourcePath, discover
 from tmpguard.findings import FileResult, ScanStatus
 from tmpguard.runner import RunOptions, scan_sources
 
@@ -28,10 +28,22 @@ def test_pool_matches_serial_scan():
     assert [result.path for result in pooled] == [source.display_path for source in sources]
 
 
-def test_batches_spread_over_workers():
-    assert parallel.batch_size(18_000, 2) == 64
-    assert parallel.batch_size(40, 2) == 3
-    assert parallel.batch_size(1, 8) == 1
+def test_few_files_scanned_without_workers(monkeypatch):
+    def reject_pool(*arguments):
+        raise AssertionError("a worker pool was started for fewer files than one batch")
+
+    monkeypatch.setattr(parallel, "Pool", reject_pool)
+    sources = _case_sources()[: runner.BATCH_SIZE - 1]
+    serial = scan_sources(sources, engine.scan_file, RunOptions(jobs=1))
+    assert scan_sources(sources, engine.scan_file, RunOptions(jobs=2)) == serial
+
+
+def test_walk_streams_into_running_workers():
+    """Files found after the pool started are scanned too, and results keep the walk order."""
+    sources = _case_sources() * 3
+    streamed = scan_sources(iter(sources), engine.scan_file, RunOptions(jobs=2))
+    assert [result.path for result in streamed] == [source.display_path for source in sources]
+    assert streamed == scan_sources(sources, engine.scan_file, RunOptions(jobs=1))
 
 
 def _scan_or_die(path: str, display_path: str) -> FileResult:
@@ -48,12 +60,12 @@ def _scan_or_die(path: str, display_path: str) -> FileResult:
 
 def test_dead_worker_reported_and_rest_scanned(tmp_path):
     planted = b"import tempfile\ntempfile.mktemp()\n"
-    names = [f"good{index:02}.py" for index in range(30)] + ["exit.py", "segfault.py"]
+    names = [f"good{index:02}.py" for index in range(40)] + ["exit.py", "segfault.py"]
     for name in names:
         (tmp_path / name).write_bytes(planted)
-    files = [(str(tmp_path / name), name) for name in sorted(names)]
+    files = [SourcePath(str(tmp_path / name), name) for name in sorted(names)]
 
-    results = parallel.scan_parallel(files, _scan_or_die, jobs=2)
+    results = scan_sources(files, _scan_or_die, RunOptions(jobs=2))
 
     by_path = {result.path: result for result in results}
     assert [result.path for result in results] == sorted(names)
@@ -62,7 +74,7 @@ def test_dead_worker_reported_and_rest_scanned(tmp_path):
     assert by_path["segfault.py"].status is ScanStatus.NOT_SCANNED
     assert by_path["segfault.py"].reason == "the scanning process died (killed by SIGSEGV)"
     good = [result for name, result in by_path.items() if name.startswith("good")]
-    assert len(good) == 30
+    assert len(good) == 40
     assert all(result.status is ScanStatus.ANALYSED for result in good)
     assert all(len(result.findings) == 1 for result in good)
 

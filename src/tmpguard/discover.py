@@ -11,6 +11,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import pathspec
 
@@ -98,16 +99,19 @@ class _Excludes:
         return self.spec.match_file(name + suffix) or self.spec.match_file(relative + suffix)
 
 
+# An ignore file's patterns and where they apply: a path below the walked folder,
+# `relative`, is matched as `lead + relative[cut:]`, its path below the ignore file's folder.
+_Ignore = tuple[int, str, pathspec.PathSpec]
+
+
 @dataclass
 class _Walk:
-    base: str
     root: str
     excludes: _Excludes
     respect_gitignore: bool
     base_display: str
-    found: list[SourcePath] = field(default_factory=list)
     visited: set[tuple[int, int]] = field(default_factory=set)
-    pending: list[tuple[str, list[tuple[str, pathspec.PathSpec]], str]] = field(default_factory=list)
+    pending: list[tuple[str, list[_Ignore], str]] = field(default_factory=list)
 
     def display(self, path: str, relative: str) -> str:
         """Return the display path of `path`, which is `relative` below the base folder.
@@ -135,36 +139,48 @@ def display_path(path: str, base: str | None = None) -> str:
 def discover(paths: list[str], settings: DiscoverySettings) -> list[SourcePath]:
     """Return the `.py` files under `paths`, sorted by display path.
 
-    A file named explicitly is scanned even when an exclude pattern matches it, as
-    Ruff and Bandit do, unless `settings.force_exclude` is set. Raises DiscoveryError
-    for a path that does not exist.
+    See `iter_sources` for what is selected. Raises DiscoveryError for a path that does
+    not exist.
     """
-    excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
-    found: dict[str, SourcePath] = {}
+    return sorted(iter_sources(paths, settings), key=lambda source: source.display_path)
 
+
+def iter_sources(paths: list[str], settings: DiscoverySettings) -> Iterator[SourcePath]:
+    """Yield the `.py` files under `paths` as the walk finds them, each display path once.
+
+    A file named explicitly is scanned even when an exclude pattern matches it, as
+    Ruff and Bandit do, unless `settings.force_exclude` is set. Yielding while walking
+    lets the scan of the first files overlap the walk of the rest. Raises
+    DiscoveryError for a path that does not exist, before anything is yielded.
+    """
     for given in paths:
         if not os.path.lexists(given):
             hint = "; to scan standard input, use --stdin-filename NAME" if given == "-" else ""
             raise DiscoveryError(f"{given}: no such file or directory{hint}")
-        if not os.path.isdir(given):
-            if settings.force_exclude and _excluded_by_path(given, excludes):
-                log.debug("%s: excluded", display_path(given))
-                continue
-            if os.path.basename(given).endswith(SOURCE_SUFFIX) or not os.path.isfile(given):
-                source = SourcePath(given, display_path(given))
-                found[source.display_path] = source
-            continue
 
-        walk = _Walk(given, os.path.realpath(given), excludes, settings.respect_gitignore, display_path(given))
-        walk.pending.append((given, _ancestor_ignores(given) if settings.respect_gitignore else [], ""))
-        # An explicit stack instead of recursion: a tree may be nested deeper than
-        # Python's recursion limit.
-        while walk.pending:
-            _walk_directory(walk, *walk.pending.pop())
-        for source in walk.found:
-            found.setdefault(source.display_path, source)
+    excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
+    seen: set[str] = set()
+    for given in paths:
+        for source in _sources_under(given, excludes, settings):
+            if source.display_path not in seen:
+                seen.add(source.display_path)
+                yield source
 
-    return sorted(found.values(), key=lambda source: source.display_path)
+
+def _sources_under(given: str, excludes: _Excludes, settings: DiscoverySettings) -> Iterator[SourcePath]:
+    if not os.path.isdir(given):
+        if settings.force_exclude and _excluded_by_path(given, excludes):
+            log.debug("%s: excluded", display_path(given))
+        elif os.path.basename(given).endswith(SOURCE_SUFFIX) or not os.path.isfile(given):
+            yield SourcePath(given, display_path(given))
+        return
+
+    walk = _Walk(os.path.realpath(given), excludes, settings.respect_gitignore, display_path(given))
+    walk.pending.append((given, _ancestor_ignores(given) if settings.respect_gitignore else [], ""))
+    # An explicit stack instead of recursion: a tree may be nested deeper than
+    # Python's recursion limit.
+    while walk.pending:
+        yield from _walk_directory(walk, *walk.pending.pop())
 
 
 def _excluded_by_path(given: str, excludes: _Excludes) -> bool:
@@ -183,7 +199,7 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _load_gitignore(directory: str) -> tuple[str, pathspec.PathSpec] | None:
+def _load_gitignore(directory: str) -> pathspec.PathSpec | None:
     location = os.path.join(directory, ".gitignore")
     if not os.path.lexists(location):
         return None
@@ -196,10 +212,10 @@ def _load_gitignore(directory: str) -> tuple[str, pathspec.PathSpec] | None:
     # pattern such as `**/a/**/a/**/b` makes each match of a deep path take seconds.
     # `--no-respect-gitignore` avoids it.
     lines = data.decode("utf-8", errors="replace").splitlines()
-    return directory, pathspec.GitIgnoreSpec.from_lines(lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ancestor_ignores(given: str) -> list[tuple[str, pathspec.PathSpec]]:
+def _ancestor_ignores(given: str) -> list[_Ignore]:
     """Load the .gitignore files above `given`, up to the top of its git work tree.
 
     A folder named on the command line is scanned even when those files ignore it,
@@ -216,80 +232,102 @@ def _ancestor_ignores(given: str) -> list[tuple[str, pathspec.PathSpec]]:
         if parent == directory:
             return []
         directory = parent
-    ignores = [ignore for ignore in map(_load_gitignore, reversed(ancestors)) if ignore]
-    if _ignored(os.path.abspath(given), True, ignores):
+
+    target = os.path.abspath(given)
+    ignores = []
+    for ancestor in reversed(ancestors):
+        spec = _load_gitignore(ancestor)
+        if spec is not None:
+            lead = os.path.relpath(target, ancestor).replace(os.sep, "/")
+            ignores.append((0, "" if lead == "." else lead + "/", spec))
+    if ignores and any(spec.match_file(lead) for _, lead, spec in ignores):
         log.info("%s: ignored by .gitignore but named explicitly, so scanned", display_path(given))
         return []
     return ignores
 
 
-def _ignored(path: str, is_directory: bool, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
-    for base, spec in ignores:
-        relative = os.path.relpath(path, base).replace(os.sep, "/")
-        if is_directory:
-            relative += "/"
-        if spec.match_file(relative):
-            return True
-    return False
+def _ignored(relative: str, is_directory: bool, ignores: list[_Ignore]) -> bool:
+    suffix = "/" if is_directory else ""
+    return any(spec.match_file(lead + relative[cut:] + suffix) for cut, lead, spec in ignores)
 
 
-def _unlisted(walk: _Walk, directory: str, error: OSError) -> None:
+def _unlisted(directory: str, error: OSError) -> SourcePath:
     shown = display_path(directory)
     reason = f"cannot list the directory: {error.strerror or error}"
     log.warning("%s: not scanned: %s", shown, reason)
-    walk.found.append(SourcePath(directory, shown, problem=reason))
+    return SourcePath(directory, shown, problem=reason)
 
 
-def _walk_directory(
-    walk: _Walk, directory: str, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
-) -> None:
+def _walk_directory(walk: _Walk, directory: str, ignores: list[_Ignore], relative: str) -> list[SourcePath]:
+    """List one directory: return its files to scan and push its subdirectories."""
     try:
         identity = os.stat(directory)
     except OSError as error:
-        _unlisted(walk, directory, error)
-        return
+        return [_unlisted(directory, error)]
     key = (identity.st_dev, identity.st_ino)
     if key in walk.visited:
         log.info("%s: directory already scanned through another link", display_path(directory))
-        return
+        return []
     walk.visited.add(key)
 
     try:
         with os.scandir(directory) as iterator:
-            entries = sorted(iterator, key=lambda entry: entry.name)
+            files, subdirectories, has_gitignore = _split_listing(iterator)
     except OSError as error:
-        _unlisted(walk, directory, error)
-        return
+        return [_unlisted(directory, error)]
 
     # Opening .gitignore only where the listing shows one saves a failed open per folder.
-    if walk.respect_gitignore and any(entry.name == ".gitignore" for entry in entries):
+    if walk.respect_gitignore and has_gitignore:
         own = _load_gitignore(directory)
-        ignores = ignores + [own] if own else ignores
+        if own is not None:
+            ignores = ignores + [(len(relative) + 1 if relative else 0, "", own)]
 
+    prefix = f"{relative}/" if relative else ""
+    found = []
+    for entry in files:
+        entry_relative = prefix + entry.name
+        if _admitted(walk, entry, ignores, entry_relative, False):
+            found.append(SourcePath(entry.path, walk.display(entry.path, entry_relative)))
+
+    # Subdirectories are walked in name order, so which of two links to one folder is
+    # followed never depends on the order the file system lists them in. Pushed in
+    # reverse, the stack pops them in name order.
+    subdirectories.sort(key=lambda entry: entry.name, reverse=True)
+    for entry in subdirectories:
+        entry_relative = prefix + entry.name
+        if _admitted(walk, entry, ignores, entry_relative, True):
+            walk.pending.append((entry.path, ignores, entry_relative))
+    return found
+
+
+def _split_listing(entries: Iterator[os.DirEntry]) -> tuple[list[os.DirEntry], list[os.DirEntry], bool]:
+    """Split a directory listing into `.py` files and subdirectories; tell whether it has a .gitignore."""
+    files = []
     subdirectories = []
+    has_gitignore = False
     for entry in entries:
-        entry_relative = f"{relative}/{entry.name}" if relative else entry.name
-        if _visit_entry(walk, entry, ignores, entry_relative):
-            subdirectories.append((entry.path, ignores, entry_relative))
-    # Reversed, so that the stack walks subdirectories in name order.
-    walk.pending.extend(reversed(subdirectories))
+        name = entry.name
+        try:
+            is_directory = entry.is_dir()
+        except OSError:
+            is_directory = False
+        if is_directory:
+            subdirectories.append(entry)
+        elif name.endswith(SOURCE_SUFFIX):
+            files.append(entry)
+        elif name == ".gitignore":
+            has_gitignore = True
+    return files, subdirectories, has_gitignore
 
 
-def _visit_entry(
-    walk: _Walk, entry: os.DirEntry, ignores: list[tuple[str, pathspec.PathSpec]], relative: str
-) -> bool:
-    """Record `entry` if it is a file to scan, and return whether it is a directory to walk."""
-    try:
-        is_directory = entry.is_dir()
-    except OSError:
-        is_directory = False
-
+def _admitted(walk: _Walk, entry: os.DirEntry, ignores: list[_Ignore], relative: str, is_directory: bool) -> bool:
+    """Return whether no exclude, .gitignore or out-of-tree link rules out `entry`."""
     # Exclude patterns match the name or the path below the given folder, never the
     # folders above it: scanning a tree inside `.venv` on purpose still works.
     if walk.excludes.match(entry.name, relative, is_directory):
         log.debug("%s: excluded", walk.display(entry.path, relative))
         return False
-    if ignores and _ignored(entry.path, is_directory, ignores):
+    if ignores and _ignored(relative, is_directory, ignores):
         log.debug("%s: ignored by .gitignore", walk.display(entry.path, relative))
         return False
 
@@ -297,7 +335,4 @@ def _visit_entry(
         shown = walk.display(entry.path, relative)
         log.warning("%s: not followed: symbolic link to a path outside the scanned tree", shown)
         return False
-
-    if not is_directory and entry.name.endswith(SOURCE_SUFFIX):
-        walk.found.append(SourcePath(entry.path, walk.display(entry.path, relative)))
-    return is_directory
+    return True

@@ -18,7 +18,7 @@ from tmpguard import rule
 from tmpguard.analyzer import analyse
 from tmpguard.context import FALLBACK, MatchContext, assess
 from tmpguard.fallback import scan_tokens
-from tmpguard.discover import DiscoverySettings, SourcePath, discover
+from tmpguard.discover import DiscoverySettings, iter_sources
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
 from tmpguard.isolation import ScanLimits, run_isolated
 from tmpguard.large_files import scan_large_file
@@ -196,14 +196,7 @@ def scan_paths(
     directory that cannot be listed is reported as not scanned. Raises DiscoveryError
     when a given path does not exist.
     """
-    sources = discover(paths, settings or DiscoverySettings())
-    log.info("scanning %d files", len(sources))
-
-    readable = [source for source in sources if not source.problem]
-    scanned = iter(scan_sources(readable, partial(scan_file, limits=limits), options or RunOptions()))
-    return ScanResult([
-        FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
-        if source.problem
-        else next(scanned)
-        for source in sources
-    ])
+    sources = iter_sources(paths, settings or DiscoverySettings())
+    results = scan_sources(sources, partial(scan_file, limits=limits), options or RunOptions())
+    log.info("scanned %d files", len(results))
+    return ScanResult(sorted(results, key=lambda result: result.path))

@@ -1,11 +1,11 @@
 """Scan files in a pool of worker processes, surviving a worker that dies.
 
-The parent splits the files into batches and hands one batch at a time to each idle
-worker over its own pipe, so a fast worker takes more batches. Before each file a worker
+The parent submits files in batches while it is still finding more, and hands one batch
+at a time to each idle worker over its own pipe, so a fast worker takes more batches. Before each file a worker
 writes the file's position in its batch to a shared slot. When a worker dies (os._exit,
 a segmentation fault, the OOM killer), the parent reads that slot, reports that file as
 not scanned, queues the rest of the batch again and starts a new worker. Results are
-stored by the file's index, so their order never depends on scheduling.
+returned with the file's index, so their order never depends on scheduling.
 
 `multiprocessing` is imported only here, and this module only when more than one job
 runs, so a serial scan does not pay for it.
@@ -14,6 +14,7 @@ runs, so a serial scan does not pay for it.
 from __future__ import annotations
 
 import collections
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -29,9 +30,10 @@ log = logging.getLogger(__name__)
 ScanFunction = Callable[[str, str], FileResult]
 Progress = Callable[[int], None]
 
-_MAX_BATCH = 64
-_BATCHES_PER_WORKER = 8
 _IDLE = -1
+
+# One file's task: its index in the caller's list, its path and its display path.
+Task = tuple[int, str, str]
 
 
 @dataclass
@@ -39,79 +41,81 @@ class _Worker:
     process: multiprocessing.Process
     connection: multiprocessing.connection.Connection
     slot: int
-    batch: list[int] | None = None
+    batch: list[Task] | None = None
 
 
-def batch_size(file_count: int, jobs: int) -> int:
-    """Return how many files one task carries: several batches per worker, at most 64."""
-    return max(1, min(_MAX_BATCH, -(-file_count // (jobs * _BATCHES_PER_WORKER))))
+class Pool:
+    """Worker processes that scan batches of files as they are submitted.
 
-
-def scan_parallel(
-    files: list[tuple[str, str]], scan: ScanFunction, jobs: int, progress: Progress | None = None
-) -> list[FileResult]:
-    """Scan `files`, (path, display path) pairs, with `jobs` worker processes.
-
-    Returns one result per file, in the order of `files`.
+    `submit` hands a batch to an idle worker or queues it, and collects whatever
+    results are ready without waiting, so the caller can keep finding files while the
+    workers scan. `drain` waits for the rest. Results come back as (index, result)
+    pairs, so their order never depends on scheduling.
     """
-    size = batch_size(len(files), jobs)
-    pending = collections.deque(list(range(start, min(start + size, len(files)))) for start in range(0, len(files), size))
-    pool = _Pool(files, scan, min(jobs, len(pending)), progress)
-    try:
-        return pool.run(pending)
-    finally:
-        pool.close()
 
-
-class _Pool:
-    def __init__(self, files: list[tuple[str, str]], scan: ScanFunction, jobs: int, progress: Progress | None) -> None:
-        self.files = files
+    def __init__(self, scan: ScanFunction, jobs: int, progress: Progress | None = None) -> None:
         self.scan = scan
         self.progress = progress
-        self.results: list[FileResult | None] = [None] * len(files)
+        self.pending: collections.deque[list[Task]] = collections.deque()
+        self.ready: list[tuple[int, FileResult]] = []
         self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
         self.slots = self.context.RawArray("q", jobs)
         self.workers = [self._start(index) for index in range(jobs)]
 
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+
     def _start(self, slot: int) -> _Worker:
         parent_end, child_end = self.context.Pipe()
-        process = self.context.Process(
-            target=_work, args=(child_end, self.files, self.scan, self.slots, slot), daemon=True
-        )
+        process = self.context.Process(target=_work, args=(child_end, self.scan, self.slots, slot), daemon=True)
         process.start()
         child_end.close()
         return _Worker(process, parent_end, slot)
 
-    def run(self, pending: collections.deque[list[int]]) -> list[FileResult]:
+    def submit(self, batch: list[Task]) -> None:
+        """Queue `batch` and hand out queued batches to idle workers."""
+        self.pending.append(batch)
+        self._collect(timeout=0)
         for worker in self.workers:
-            self._assign(worker, pending)
+            if worker.batch is None:
+                self._assign(worker)
 
+    def drain(self) -> list[tuple[int, FileResult]]:
+        """Wait for every submitted batch; return the results not returned before."""
         while any(worker.batch is not None for worker in self.workers):
-            busy = {worker.connection: worker for worker in self.workers if worker.batch is not None}
-            for ready in multiprocessing.connection.wait(list(busy)):
-                worker = busy[ready]
-                try:
-                    encoded = worker.connection.recv()
-                except (EOFError, OSError):
-                    worker = self._replace(worker, pending)
-                else:
-                    self._store(worker.batch, encoded)
-                self._assign(worker, pending)
-        return self.results
+            self._collect(timeout=None)
+        ready, self.ready = self.ready, []
+        return ready
 
-    def _assign(self, worker: _Worker, pending: collections.deque[list[int]]) -> None:
-        worker.batch = pending.popleft() if pending else None
+    def _collect(self, timeout: float | None) -> None:
+        busy = {worker.connection: worker for worker in self.workers if worker.batch is not None}
+        if not busy:
+            return
+        for connection in multiprocessing.connection.wait(list(busy), timeout):
+            worker = busy[connection]
+            try:
+                encoded = connection.recv()
+            except (EOFError, OSError):
+                worker = self._replace(worker)
+            else:
+                self._store(worker.batch, encoded)
+            self._assign(worker)
+
+    def _assign(self, worker: _Worker) -> None:
+        worker.batch = self.pending.popleft() if self.pending else None
         if worker.batch is not None:
             worker.connection.send(worker.batch)
 
-    def _store(self, batch: list[int], encoded: list[FileResult | None]) -> None:
-        for index, result in zip(batch, encoded):
-            path = self.files[index][1]
-            self.results[index] = result if result is not None else FileResult(path, ScanStatus.PREFILTERED)
+    def _store(self, batch: list[Task], encoded: list[FileResult | None]) -> None:
+        for (index, _, display_path), result in zip(batch, encoded):
+            self.ready.append((index, result if result is not None else FileResult(display_path, ScanStatus.PREFILTERED)))
         if self.progress:
             self.progress(len(batch))
 
-    def _replace(self, worker: _Worker, pending: collections.deque[list[int]]) -> _Worker:
+    def _replace(self, worker: _Worker) -> _Worker:
         """Blame the file a dead worker was scanning, requeue the rest, start a new worker."""
         worker.process.join()
         batch = worker.batch or []
@@ -119,18 +123,17 @@ class _Pool:
         # NOTE: a worker the OOM killer picks because of memory used elsewhere is blamed on
         # the file it was scanning, and that file is not retried.
         if 0 <= position < len(batch):
-            culprit = batch[position]
-            display_path = self.files[culprit][1]
+            index, _, display_path = batch[position]
             reason = f"the scanning process died ({_describe_exit(worker.process.exitcode)})"
             log.error("%s: not scanned: %s", display_path, reason)
-            self.results[culprit] = FileResult(display_path, ScanStatus.NOT_SCANNED, reason=reason)
+            self.ready.append((index, FileResult(display_path, ScanStatus.NOT_SCANNED, reason=reason)))
             if self.progress:
                 self.progress(1)
             rest = batch[:position] + batch[position + 1 :]
         else:
             rest = batch
         if rest:
-            pending.appendleft(rest)
+            self.pending.appendleft(rest)
 
         worker.connection.close()
         replacement = self._start(worker.slot)
@@ -161,9 +164,12 @@ def _describe_exit(code: int | None) -> str:
     return f"exit status {code}"
 
 
-def _work(connection, files, scan: ScanFunction, slots, slot: int) -> None:
+def _work(connection, scan: ScanFunction, slots, slot: int) -> None:
     """Run in a worker: scan each batch the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Objects inherited from the parent are never garbage, so the collector need not
+    # walk them again and again while the worker builds syntax trees.
+    gc.freeze()
     while True:
         try:
             batch = connection.recv()
@@ -173,9 +179,8 @@ def _work(connection, files, scan: ScanFunction, slots, slot: int) -> None:
             break
 
         encoded = []
-        for position, index in enumerate(batch):
+        for position, (_, path, display_path) in enumerate(batch):
             slots[slot] = position
-            path, display_path = files[index]
             result = scan(path, display_path)
             # Most files are prefiltered without findings, so None replaces their result
             # to keep the pipe cheap.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from contextlib import contextmanager
 from typing import Iterator
 
 CHUNK_SIZE = 1 << 20
@@ -42,28 +41,30 @@ def _describe_error(path: str, error: OSError) -> str:
     return error.strerror or str(error)
 
 
-@contextmanager
-def _open_regular(path: str) -> Iterator[tuple[int, int]]:
-    """Open the regular file at `path` and yield its descriptor and size.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _open_regular(path: str) -> tuple[int, int]:
+    """Open the regular file at `path` and return its descriptor and size.
 
     The file is opened non-blocking and checked with fstat before any read, so a FIFO
-    or device put in place of a file is rejected instead of hanging the scan.
+    or device put in place of a file is rejected instead of hanging the scan. The
+    caller closes the descriptor.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         raise ReadError(_describe_error(path, error)) from None
 
     try:
         status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise ReadError(f"{_describe_mode(status.st_mode)}, not a regular file")
-        yield descriptor, status.st_size
     except OSError as error:
-        raise ReadError(error.strerror or str(error)) from None
-    finally:
         os.close(descriptor)
+        raise ReadError(error.strerror or str(error)) from None
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise ReadError(f"{_describe_mode(status.st_mode)}, not a regular file")
+    return descriptor, status.st_size
 
 
 def read_bytes(path: str, max_size: int | None = None) -> bytes:
@@ -72,19 +73,36 @@ def read_bytes(path: str, max_size: int | None = None) -> bytes:
     Raises FileTooLarge, before reading anything, when the file has more than
     `max_size` bytes, and ReadError when it cannot be read.
     """
-    with _open_regular(path) as (descriptor, size):
+    descriptor, size = _open_regular(path)
+    try:
         if max_size is not None and size > max_size:
             raise FileTooLarge(size, max_size)
 
-        # A file that grows while it is read is held to the limit too.
-        chunks = []
-        total = 0
-        while chunk := os.read(descriptor, CHUNK_SIZE):
-            chunks.append(chunk)
-            total += len(chunk)
-            if max_size is not None and total > max_size:
-                raise FileTooLarge(total, max_size)
-        return b"".join(chunks)
+        # Asking for one byte more than fstat reported ends the usual read in a single
+        # call: a regular file returns fewer bytes than asked only at its end. A file
+        # that changed size since fstat is read on until a read returns nothing.
+        data = os.read(descriptor, size + 1)
+        if len(data) == size:
+            return data
+        return _read_rest(descriptor, data, max_size)
+    except OSError as error:
+        raise ReadError(error.strerror or str(error)) from None
+    finally:
+        os.close(descriptor)
+
+
+def _read_rest(descriptor: int, first: bytes, max_size: int | None) -> bytes:
+    """Read the rest of a file that changed size after fstat, holding it to the size limit too."""
+    chunks = [first]
+    total = len(first)
+    while True:
+        if max_size is not None and total > max_size:
+            raise FileTooLarge(total, max_size)
+        chunk = os.read(descriptor, CHUNK_SIZE)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
 
 
 def read_chunks(path: str) -> Iterator[bytes]:
@@ -92,6 +110,11 @@ def read_chunks(path: str) -> Iterator[bytes]:
 
     Raises ReadError when it cannot be read.
     """
-    with _open_regular(path) as (descriptor, _):
+    descriptor, _ = _open_regular(path)
+    try:
         while chunk := os.read(descriptor, CHUNK_SIZE):
             yield chunk
+    except OSError as error:
+        raise ReadError(error.strerror or str(error)) from None
+    finally:
+        os.close(descriptor)

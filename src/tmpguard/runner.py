@@ -9,15 +9,19 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from tmpguard.discover import SourcePath
-from tmpguard.findings import FileResult
+from tmpguard.findings import FileResult, ScanStatus
 from tmpguard.progress import Progress
 
 log = logging.getLogger(__name__)
 
 ScanFunction = Callable[[str, str], FileResult]
+Signature = list[int]
+
+BATCH_SIZE = 32
+"""Files per task for a worker: enough to make a pipe round trip cheap, few enough to balance the tail."""
 
 CACHE_DIR_ENV = "TMPGUARD_CACHE_DIR"
 DEFAULT_CACHE_DIR = ".tmpguard_cache"
@@ -48,55 +52,107 @@ class RunOptions:
     """The settings that change a file's result. Results cached under other settings are not used."""
 
 
-def scan_sources(sources: list[SourcePath], scan: ScanFunction, options: RunOptions) -> list[FileResult]:
-    """Return one result per source, in the order of `sources`, using and filling the cache."""
-    results: list[FileResult | None] = [None] * len(sources)
-    signatures: list[list[int] | None] = [None] * len(sources)
+def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: RunOptions) -> list[FileResult]:
+    """Return one result per source, in the order of `sources`, using and filling the cache.
+
+    `sources` may be a generator that is still walking the tree: files are scanned as
+    they arrive. A source with a problem (a directory that could not be listed) is
+    reported as not scanned without a call to `scan`.
+    """
     cache = None
     if options.cache_dir is not None:
-        from tmpguard.cache import ResultCache, signature
+        from tmpguard.cache import ResultCache
 
         cache = ResultCache(options.cache_dir, options.cache_settings)
 
-    missing = []
-    for index, source in enumerate(sources):
-        if cache is not None:
-            signatures[index] = signature(source.path)
-            results[index] = cache.lookup(source.display_path, signatures[index])
-        if results[index] is None:
-            missing.append(index)
-    if cache is not None:
-        log.info("cache: %d of %d files unchanged", len(sources) - len(missing), len(sources))
-
-    progress = Progress(len(sources), enabled=options.progress)
-    progress.advance(len(sources) - len(missing))
+    progress = Progress(0, enabled=options.progress)
+    results: list[FileResult | None] = []
+    signatures: dict[int, Signature | None] = {}
     try:
-        scanned = _scan(
-            [(sources[index].path, sources[index].display_path) for index in missing], scan, options.jobs, progress
-        )
+        with _Scheduler(scan, options.jobs, progress) as scheduler:
+            for source in sources:
+                progress.total += 1
+                index = len(results)
+                results.append(_known_result(source, cache, signatures, index))
+                if results[index] is None:
+                    scheduler.submit(index, source.path, source.display_path)
+                else:
+                    progress.advance()
+            scanned = scheduler.finish()
     finally:
         progress.finish()
 
-    for index, result in zip(missing, scanned):
+    for index, result in scanned:
         results[index] = result
-        if cache is not None:
-            cache.store(sources[index].display_path, signatures[index], result)
     if cache is not None:
+        log.info("cache: %d of %d files unchanged", len(results) - len(scanned), len(results))
+        for index, result in scanned:
+            cache.store(result.path, signatures[index], result)
         cache.save()
     return results
 
 
-def _scan(files: list[tuple[str, str]], scan: ScanFunction, jobs: int, progress: Progress) -> list[FileResult]:
-    if jobs > 1 and len(files) > 1:
-        from tmpguard.parallel import scan_parallel
+def _known_result(source: SourcePath, cache, signatures: dict[int, Signature | None], index: int) -> FileResult | None:
+    """Return the result of a source that needs no scan: an unlisted directory or a cache hit."""
+    if source.problem:
+        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
+    if cache is None:
+        return None
+    from tmpguard.cache import signature
 
-        try:
-            return scan_parallel(files, scan, jobs, progress.advance)
-        except OSError as error:
-            log.warning("cannot start worker processes (%s); scanning in this process", error)
+    signatures[index] = signature(source.path)
+    return cache.lookup(source.display_path, signatures[index])
 
-    results = []
-    for path, display_path in files:
-        results.append(scan(path, display_path))
-        progress.advance()
-    return results
+
+class _Scheduler:
+    """Scan submitted files in this process, or in worker processes once there are enough.
+
+    A scan of a few files never pays for starting workers: the pool starts when one
+    batch of files is waiting, and a pool that cannot start falls back to this process.
+    """
+
+    def __init__(self, scan: ScanFunction, jobs: int, progress: Progress) -> None:
+        self.scan = scan
+        self.jobs = jobs
+        self.progress = progress
+        self.waiting: list[tuple[int, str, str]] = []
+        self.done: list[tuple[int, FileResult]] = []
+        self.pool = None
+
+    def __enter__(self) -> _Scheduler:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+    def submit(self, index: int, path: str, display_path: str) -> None:
+        self.waiting.append((index, path, display_path))
+        if self.jobs > 1 and len(self.waiting) >= BATCH_SIZE:
+            self._hand_over()
+
+    def finish(self) -> list[tuple[int, FileResult]]:
+        """Scan what is still waiting and return every (index, result) pair."""
+        if self.pool is None:
+            for index, path, display_path in self.waiting:
+                self.done.append((index, self.scan(path, display_path)))
+                self.progress.advance()
+        else:
+            if self.waiting:
+                self.pool.submit(self.waiting)
+            self.done.extend(self.pool.drain())
+        self.waiting = []
+        return self.done
+
+    def _hand_over(self) -> None:
+        if self.pool is None:
+            from tmpguard.parallel import Pool
+
+            try:
+                self.pool = Pool(self.scan, self.jobs, self.progress.advance)
+            except OSError as error:
+                log.warning("cannot start worker processes (%s); scanning in this process", error)
+                self.jobs = 1
+                return
+        self.pool.submit(self.waiting)
+        self.waiting = []
