@@ -2,31 +2,25 @@
 
 `scan_source` is a pure function of a file's bytes and its display path, so it can run
 serially, in a process pool, or anywhere else without change.
+
+The modules that analyse a file are imported on first use (`_analysis_modules`), so a
+run that analyses nothing, such as a re-run answered from the cache, never loads them.
 """
 
 from __future__ import annotations
 
-import ast
-import hashlib
+import dataclasses
 import logging
 import re
-import warnings
 from collections import Counter
 from functools import partial
 
-from tmpguard import rule
-from tmpguard.analyzer import analyse
-from tmpguard.context import FALLBACK, MatchContext, assess
-from tmpguard.fallback import scan_tokens
 from tmpguard.discover import DiscoverySettings, iter_sources
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
 from tmpguard.isolation import ScanLimits, run_isolated
-from tmpguard.large_files import scan_large_file
 from tmpguard.prefilter import cannot_contain_target, may_contain_target
 from tmpguard.reader import FileTooLarge, ReadError, read_bytes
 from tmpguard.runner import RunOptions, scan_sources
-from tmpguard.source import DecodeError, SourceText, decode, decode_lossy
-from tmpguard.suppressions import SuppressionIndex
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +39,8 @@ def scan_file(path: str, display_path: str, limits: ScanLimits = ScanLimits()) -
     try:
         data = read_bytes(path, limits.max_file_size)
     except FileTooLarge as error:
+        from tmpguard.large_files import scan_large_file
+
         work = partial(scan_large_file, path, display_path, error.size, error.limit)
         return run_isolated(display_path, limits.timeout, work)
     except ReadError as error:
@@ -63,6 +59,8 @@ def scan_source(data: bytes, path: str) -> FileResult:
     if cannot_contain_target(data):
         return FileResult(path, ScanStatus.PREFILTERED)
 
+    from tmpguard.source import DecodeError, decode, decode_lossy
+
     try:
         source = decode(data)
         reason = None
@@ -76,13 +74,16 @@ def scan_source(data: bytes, path: str) -> FileResult:
 
     matches, parse_problem = _analyse(source, data) if reason is None else (None, None)
     if matches is None:
+        from tmpguard.fallback import scan_tokens
+
         matches = [_from_token_match(match) for match in scan_tokens(source.text)]
         return FileResult(path, ScanStatus.FALLBACK, _findings(source, path, matches), reason or parse_problem)
     return FileResult(path, ScanStatus.ANALYSED, _findings(source, path, matches))
 
 
-def _analyse(source: SourceText, data: bytes) -> tuple[list[tuple] | None, str | None]:
-    """Parse and analyse `source`. On failure, return None and the reason for using the fallback."""
+def _analyse(source, data: bytes) -> tuple[list[tuple] | None, str | None]:
+    """Parse and analyse `source`, a SourceText. On failure, return None and the reason for using the fallback."""
+    ast, warnings, analyse, assess = _analysis_modules()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -110,19 +111,34 @@ def _analyse(source: SourceText, data: bytes) -> tuple[list[tuple] | None, str |
     ], None
 
 
+def _analysis_modules():
+    """Import and return what parsing and analysing a file needs."""
+    import ast
+    import warnings
+
+    from tmpguard.analyzer import analyse
+    from tmpguard.context import assess
+
+    return ast, warnings, analyse, assess
+
+
 def _from_token_match(match) -> tuple:
     return (match.line, match.column, match.end_line, match.end_column, match.statement_lines)
 
 
-def _findings(source: SourceText, path: str, matches: list[tuple]) -> list[Finding]:
+def _findings(source, path: str, matches: list[tuple]) -> list[Finding]:
     if not matches:
         return []
+    from tmpguard import rule
+    from tmpguard.context import FALLBACK
+    from tmpguard.suppressions import SuppressionIndex
+
     suppressions = SuppressionIndex(source.text)
     occurrences: Counter[str] = Counter()
     keys: dict[int, str] = {}
     findings = []
     for line, column, end_line, end_column, (first, last), *rest in matches:
-        context: MatchContext = rest[0] if rest else FALLBACK
+        context = rest[0] if rest else FALLBACK
         if line not in keys:
             keys[line] = fingerprint_key(path, source.line(line))
         key = keys[line]
@@ -158,6 +174,10 @@ def fingerprint_key(path: str, line_text: str) -> str:
     The rule, the file and the source line with white space folded: a finding keeps
     its fingerprint when lines are inserted or removed elsewhere in the file.
     """
+    import hashlib
+
+    from tmpguard import rule
+
     normalised = _WHITESPACE.sub(" ", line_text).strip()
     digest = hashlib.sha256(f"{rule.RULE_ID}\0{path}\0{normalised}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:20]
@@ -175,7 +195,7 @@ def _snippet(line_text: str, column: int) -> str:
     return line_text[start : start + _MAX_SNIPPET_LENGTH]
 
 
-def _name_text(source: SourceText, line: int, column: int, end_line: int, end_column: int) -> str:
+def _name_text(source, line: int, column: int, end_line: int, end_column: int) -> str:
     text = source.segment(line, column, end_line, end_column)
     text = _WHITESPACE.sub("", text) if "\n" in text else text
     if len(text) > _MAX_NAME_LENGTH:
@@ -197,6 +217,9 @@ def scan_paths(
     when a given path does not exist.
     """
     sources = iter_sources(paths, settings or DiscoverySettings())
-    results = scan_sources(sources, partial(scan_file, limits=limits), options or RunOptions())
+    # Worker processes fork from this one, so importing the analysis modules just before
+    # they start loads them once for all workers.
+    options = dataclasses.replace(options or RunOptions(), prepare_workers=_analysis_modules)
+    results = scan_sources(sources, partial(scan_file, limits=limits), options)
     log.info("scanned %d files", len(results))
     return ScanResult(sorted(results, key=lambda result: result.path))

@@ -50,6 +50,8 @@ class RunOptions:
     """True or False forces the progress line on or off. None shows it when stderr is a terminal."""
     cache_settings: str = ""
     """The settings that change a file's result. Results cached under other settings are not used."""
+    prepare_workers: Callable[[], object] | None = None
+    """Called once before worker processes start, so that what it loads is shared with them."""
 
 
 def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: RunOptions) -> list[FileResult]:
@@ -69,7 +71,7 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
     results: list[FileResult | None] = []
     signatures: dict[int, Signature | None] = {}
     try:
-        with _Scheduler(scan, options.jobs, progress) as scheduler:
+        with _Scheduler(scan, options, progress) as scheduler:
             for source in sources:
                 progress.total += 1
                 index = len(results)
@@ -111,9 +113,10 @@ class _Scheduler:
     batch of files is waiting, and a pool that cannot start falls back to this process.
     """
 
-    def __init__(self, scan: ScanFunction, jobs: int, progress: Progress) -> None:
+    def __init__(self, scan: ScanFunction, options: RunOptions, progress: Progress) -> None:
         self.scan = scan
-        self.jobs = jobs
+        self.jobs = options.jobs
+        self.prepare_workers = options.prepare_workers
         self.progress = progress
         self.waiting: list[tuple[int, str, str]] = []
         self.done: list[tuple[int, FileResult]] = []
@@ -148,6 +151,8 @@ class _Scheduler:
         if self.pool is None:
             from tmpguard.parallel import Pool
 
+            if self.prepare_workers is not None:
+                self.prepare_workers()
             try:
                 self.pool = Pool(self.scan, self.jobs, self.progress.advance)
             except OSError as error:
