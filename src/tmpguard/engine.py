@@ -4,7 +4,7 @@
 serially, in a process pool, or anywhere else without change.
 
 The modules that analyse a file are imported on first use (`_analysis_modules`), so a
-run that analyses nothing, such as a re-run answered from the cache, never loads them.
+run that analyses nothing, such as a re-run served from the cache, never loads them.
 """
 
 from __future__ import annotations
