@@ -275,3 +275,24 @@ def test_suppression_record():
     assert suppression.kind == "inSource"
     assert suppression.line == 2
     assert suppression.text == "# why # noqa: S306"
+
+
+def test_marker_elsewhere_skips_tokenizing(monkeypatch):
+    """A marker on no line of the finding's statement cannot apply, so the file is not tokenized."""
+    from tmpguard import suppressions
+
+    def reject_tokenizing(text):
+        raise AssertionError("tokenized a file whose markers cannot apply")
+
+    monkeypatch.setattr(suppressions, "comments", reject_tokenizing)
+    source = 'import tempfile\n\nx = 1  # noqa: E501\n\npath = tempfile.mktemp(\n    suffix=".txt",\n)\n'
+    result = scan_source(source.encode(), "elsewhere.py")
+    assert positions(result) == [(5, 8)]
+    assert result.findings[0].suppression is None
+
+
+def test_marker_inside_multiline_statement_applies():
+    source = 'import tempfile\n\npath = tempfile.mktemp(\n    suffix=".txt",  # nosec\n)\n'
+    result = scan_source(source.encode(), "multiline.py")
+    assert positions(result, suppressed=True) == [(3, 8)]
+    assert result.findings[0].suppression.line == 4

@@ -133,7 +133,7 @@ def _findings(source, path: str, matches: list[tuple]) -> list[Finding]:
     from tmpguard.context import FALLBACK
     from tmpguard.suppressions import SuppressionIndex
 
-    suppressions = SuppressionIndex(source.text)
+    suppressions = SuppressionIndex.for_statements(source.text, source.lines, (match[4] for match in matches))
     occurrences: Counter[str] = Counter()
     keys: dict[int, str] = {}
     findings = []

@@ -11,6 +11,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
+from typing import Iterable, Sequence
 
 from tmpguard.findings import Suppression
 from tmpguard.lexer import tokens as lenient_tokens
@@ -72,6 +73,8 @@ def comments(text: str) -> list[tuple[int, str]]:
 
 
 _MARKER_WORD = re.compile("nosec|noqa", re.IGNORECASE)
+# Past this many lines of findings' statements, tokenizing the file is the cheaper test.
+_MAX_LINES_SEARCHED = 10_000
 
 
 class SuppressionIndex:
@@ -102,6 +105,17 @@ class SuppressionIndex:
                 self._applying[line] = applying[0]
         self._applying_lines = sorted(self._applying)
 
+    @classmethod
+    def for_statements(cls, text: str, lines: Sequence[str], spans: Iterable[tuple[int, int]]) -> SuppressionIndex:
+        """Return the index that serves findings whose statements span `spans` (first, last line).
+
+        Only a marker on one of those lines, or on the first line, can suppress them,
+        so when none of these lines has a marker word the file is not tokenized.
+        """
+        if _MARKER_WORD.search(text) and _marker_word_on(lines, spans):
+            return cls(text)
+        return cls("")
+
     def match(self, first_line: int, last_line: int) -> Suppression | None:
         """Return the suppression for a finding whose statement spans these lines."""
         index = bisect.bisect_left(self._applying_lines, first_line)
@@ -112,3 +126,13 @@ class SuppressionIndex:
             if marker.applies_to_rule():
                 return Suppression("inSource", marker.line, marker.comment)
         return None
+
+
+def _marker_word_on(lines: Sequence[str], spans: Iterable[tuple[int, int]]) -> bool:
+    """Return whether a marker word is on the first line or on a line of one of `spans`."""
+    numbers = {1}
+    for first, last in spans:
+        numbers.update(range(first, last + 1))
+        if len(numbers) > _MAX_LINES_SEARCHED:
+            return True
+    return any(_MARKER_WORD.search(lines[number - 1]) for number in numbers if 1 <= number <= len(lines))
