@@ -130,8 +130,12 @@ class _Scheduler:
             self.pool.close()
 
     def submit(self, index: int, path: str, display_path: str) -> None:
+        if self.jobs == 1:
+            self.done.append((index, self.scan(path, display_path)))
+            self.progress.advance()
+            return
         self.waiting.append((index, path, display_path))
-        if self.jobs > 1 and len(self.waiting) >= BATCH_SIZE:
+        if len(self.waiting) >= BATCH_SIZE:
             self._hand_over()
 
     def finish(self) -> list[tuple[int, FileResult]]:
