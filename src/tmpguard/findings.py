@@ -72,7 +72,8 @@ class Finding:
         return self.suppression is not None
 
 
-@dataclass
+# Slots, because a scan keeps one FileResult per file until the report is written.
+@dataclass(slots=True)
 class FileResult:
     """The outcome of scanning one file: its findings and how it was examined."""
 
