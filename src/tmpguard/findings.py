@@ -112,4 +112,4 @@ class ScanResult:
 
     @property
     def scanned_count(self) -> int:
-        return sum(1 for result in self.files if result.status.scanned)
+        return len(self.files) - len(self.not_scanned)
