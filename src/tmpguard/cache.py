@@ -174,8 +174,8 @@ class ResultCache:
         try:
             self._prepare_folder()
             _replace(self.path, self._lines(self._load()))
-        except OSError as error:
-            log.warning("cannot write the cache file %s: %s", self.path, error.strerror or error)
+        except (OSError, TypeError, ValueError) as error:
+            log.warning("cannot write the cache file %s: %s", self.path, getattr(error, "strerror", None) or error)
         self.changed = {}
 
     def _lines(self, on_disk: dict[str, Entry]) -> Iterator[str]:
