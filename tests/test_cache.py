@@ -99,15 +99,15 @@ def test_cache_dir_option_and_variable(tmp_path, monkeypatch):
     run_tmpguard("scan", ".", "--cache-dir", str(tmp_path / "option"), cwd=project)
     monkeypatch.setenv("TMPGUARD_CACHE_DIR", str(tmp_path / "variable"))
     run_tmpguard("scan", ".", cwd=project)
-    assert list((tmp_path / "option").rglob("*.json"))
-    assert list((tmp_path / "variable").rglob("*.json"))
+    assert list((tmp_path / "option").rglob("*.jsonl"))
+    assert list((tmp_path / "variable").rglob("*.jsonl"))
     assert not (project / ".tmpguard_cache").exists()
 
 
 def test_corrupt_cache_file_ignored(tmp_path):
     project = _project(tmp_path)
     _, cold_report = _scan(project)
-    for cached in (project / ".tmpguard_cache").rglob("*.json"):
+    for cached in (project / ".tmpguard_cache").rglob("*.jsonl"):
         cached.write_bytes(b"\x00not json{")
     completed, report = _scan(project)
     assert completed.returncode == 1
@@ -118,11 +118,12 @@ def test_corrupt_cache_file_ignored(tmp_path):
 def test_corrupt_cache_entry_ignored(tmp_path):
     project = _project(tmp_path)
     _, cold_report = _scan(project)
-    (cached,) = (project / ".tmpguard_cache").rglob("*.json")
-    document = json.loads(cached.read_text())
-    document["entries"]["flagged.py"][2] = ["analysed", None, [{"unknown_field": 1}]]
-    document["entries"]["clean.py"][2] = ["no such status", None, []]
-    cached.write_text(json.dumps(document))
+    (cached,) = (project / ".tmpguard_cache").rglob("*.jsonl")
+    header, line = cached.read_text().splitlines()
+    entries = json.loads(line)
+    entries["flagged.py"][2] = [{"unknown_field": 1}]
+    entries["clean.py"] = entries["clean.py"].replace("prefiltered", "no-such-status")
+    cached.write_text(f"{header}\n{json.dumps(entries)}\n")
 
     completed, report = _scan(project)
     assert "cache: 0 of 2 files unchanged" in completed.stderr
@@ -141,7 +142,7 @@ def test_other_version_uses_other_file(tmp_path, monkeypatch):
 def test_not_scanned_result_not_stored(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     stored = cache_module.ResultCache(str(tmp_path / "cache"))
-    old_signature = [1, 0, 0, 1, 1]
+    old_signature = "1:0:0:1:1"
     stored.store("gone.py", old_signature, FileResult("gone.py", ScanStatus.NOT_SCANNED, reason="a FIFO"))
     stored.store("kept.py", old_signature, FileResult("kept.py", ScanStatus.PREFILTERED))
     stored.save()
@@ -149,7 +150,7 @@ def test_not_scanned_result_not_stored(tmp_path, monkeypatch):
     reloaded = cache_module.ResultCache(str(tmp_path / "cache"))
     assert reloaded.lookup("gone.py", old_signature) is None
     assert reloaded.lookup("kept.py", old_signature) == FileResult("kept.py", ScanStatus.PREFILTERED)
-    assert reloaded.lookup("kept.py", [2, 0, 0, 1, 1]) is None
+    assert cache_module.ResultCache(str(tmp_path / "cache")).lookup("kept.py", "2:0:0:1:1") is None
 
 
 def test_cache_keyed_by_max_file_size(tmp_path):

@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from tmpguard import baseline as baselines
-from tmpguard.changed import changed_sources
 from tmpguard.discover import DEFAULT_EXCLUDES, SOURCE_SUFFIX, DiscoverySettings
 from tmpguard.engine import scan_paths, scan_source
 from tmpguard.findings import ScanResult
 from tmpguard.ignores import PerFileIgnores
 from tmpguard.isolation import ScanLimits
 from tmpguard.runner import RunOptions
+
+if TYPE_CHECKING:
+    from tmpguard.baseline import Baseline
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,11 @@ def scan(
         force_exclude=force_exclude,
     )
     ignores = PerFileIgnores(per_file_ignores or {}, os.fspath(project_root) if project_root else None)
-    accepted = baselines.load(os.fspath(baseline)) if baseline is not None else None
+    accepted = _load_baseline(baseline)
 
     if changed_since is not None:
+        from tmpguard.changed import changed_sources
+
         path_list = [source.path for source in changed_sources(path_list, changed_since, settings)]
     result = scan_paths(path_list, settings, limits or ScanLimits(), run) if path_list else ScanResult([])
     return _finish(result, ignores, accepted)
@@ -90,14 +94,22 @@ def scan_bytes(
     `scan`.
     """
     ignores = PerFileIgnores(per_file_ignores or {}, os.fspath(project_root) if project_root else None)
-    accepted = baselines.load(os.fspath(baseline)) if baseline is not None else None
+    accepted = _load_baseline(baseline)
     if not filename.endswith(SOURCE_SUFFIX):
         log.info("%s: not scanned: only files whose name ends in %s are scanned", filename, SOURCE_SUFFIX)
         return ScanResult([])
     return _finish(ScanResult([scan_source(data, filename)]), ignores, accepted)
 
 
-def _finish(result: ScanResult, ignores: PerFileIgnores, accepted: baselines.Baseline | None) -> ScanResult:
+def _load_baseline(path: PathArgument | None) -> Baseline | None:
+    if path is None:
+        return None
+    from tmpguard import baseline
+
+    return baseline.load(os.fspath(path))
+
+
+def _finish(result: ScanResult, ignores: PerFileIgnores, accepted: Baseline | None) -> ScanResult:
     result = ignores.apply(result)
     if accepted is None:
         return result

@@ -19,16 +19,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from tmpguard import __version__
+from tmpguard.errors import BaselineError
 from tmpguard.findings import Finding, ScanResult, Suppression
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 _KEY = re.compile(r"[0-9a-f]+")
-
-
-class BaselineError(Exception):
-    """Raised when a baseline file cannot be read or is not a valid baseline."""
 
 
 def fingerprint_hash(finding: Finding) -> str:

@@ -12,14 +12,11 @@ import os
 import subprocess
 
 from tmpguard.discover import DiscoverySettings, SourcePath, discover
+from tmpguard.errors import GitError
 
 log = logging.getLogger(__name__)
 
 GIT_TIMEOUT_SECONDS = 60
-
-
-class GitError(Exception):
-    """Raised when the changed files cannot be listed: no git, no work tree, or an unknown ref."""
 
 
 def _git(arguments: list[str], folder: str) -> subprocess.CompletedProcess:

@@ -8,20 +8,17 @@ import logging
 import math
 import os
 import sys
-import tempfile
 
 from tmpguard import __version__, command, rule
-from tmpguard.baseline import BaselineError
-from tmpguard.changed import GitError
 from tmpguard.config import ConfigError, Options, resolve
 from tmpguard.discover import DEFAULT_EXCLUDES, SOURCE_SUFFIX, DiscoveryError, DiscoverySettings
+from tmpguard.errors import BaselineError, GitError
 from tmpguard.escape import EscapingFormatter
 from tmpguard.isolation import DEFAULT_MAX_FILE_SIZE, DEFAULT_TIMEOUT, ScanLimits
 from tmpguard.large_files import MIB
 from tmpguard.runner import CACHE_DIR_ENV, DEFAULT_CACHE_DIR
 from tmpguard.findings import ScanResult, ScanStatus
 from tmpguard.report import FORMATS, render
-from tmpguard.report.text import plural
 from tmpguard.severity import DEFAULT_FAIL_ON, SEVERITIES, at_least
 
 log = logging.getLogger("tmpguard")
@@ -207,6 +204,8 @@ def _write(report: str, output: str | None) -> None:
         sys.stdout.flush()
         return
 
+    import tempfile
+
     folder = os.path.dirname(os.path.abspath(output))
     descriptor, temporary = tempfile.mkstemp(prefix=".tmpguard-report-", dir=folder)
     try:
@@ -248,6 +247,8 @@ def run_scan(arguments: argparse.Namespace) -> int:
 
     not_scanned = result.files_with(ScanStatus.NOT_SCANNED)
     if not_scanned:
+        from tmpguard.report.text import plural
+
         log.warning("%s could not be scanned; the report lists the reasons", plural(len(not_scanned), "file"))
     if not result.files:
         log.warning("no Python files found under the given paths; only files whose name ends in .py are scanned")

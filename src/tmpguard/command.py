@@ -6,12 +6,11 @@ import argparse
 import logging
 import sys
 
-from tmpguard import api, baseline
+from tmpguard import api
 from tmpguard.config import Options
 from tmpguard.findings import ScanResult
 from tmpguard.isolation import ScanLimits
 from tmpguard.large_files import MIB
-from tmpguard.report.text import plural
 from tmpguard.runner import RunOptions, default_cache_folder, usable_cpu_count
 
 log = logging.getLogger(__name__)
@@ -47,6 +46,9 @@ def scan(arguments: argparse.Namespace, options: Options) -> ScanResult:
         )
 
     if arguments.write_baseline:
+        from tmpguard import baseline
+        from tmpguard.report.text import plural
+
         recorded = baseline.Baseline.from_result(result)
         baseline.write(arguments.write_baseline, recorded)
         count = plural(len(result.active_findings), "finding")

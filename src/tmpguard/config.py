@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
-import difflib
 import logging
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,15 +50,18 @@ class Options:
     config_file: str | None = None
 
 
-# TOML value types by the names the TOML specification uses for them.
-_TOML_TYPES = (
-    (bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"), (list, "array"),
-    (dict, "table"), (datetime.datetime, "date-time"), (datetime.date, "date"), (datetime.time, "time"),
-)
+def _toml_types() -> tuple[tuple[type, str], ...]:
+    """Return TOML value types by the names the TOML specification uses for them."""
+    import datetime
+
+    return (
+        (bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"), (list, "array"),
+        (dict, "table"), (datetime.datetime, "date-time"), (datetime.date, "date"), (datetime.time, "time"),
+    )
 
 
 def _describe(value: object) -> str:
-    name = next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), type(value).__name__)
+    name = next((name for kind, name in _toml_types() if isinstance(value, kind)), type(value).__name__)
     text = repr(value)
     return f"{name} {text if len(text) <= 60 else text[:57] + '...'}"
 
@@ -103,6 +103,8 @@ _KEYS: dict[str, tuple[str, Callable[[object], object], str]] = {
 
 
 def _unknown_key_message(key: str, path: str) -> str:
+    import difflib
+
     message = f"{path}: unknown key {key!r} in {TABLE}; valid keys: {', '.join(sorted(_KEYS))}"
     close = difflib.get_close_matches(key.replace("_", "-"), _KEYS, n=1)
     return message + (f" (did you mean {close[0]!r}?)" if close else "")
@@ -133,6 +135,8 @@ def validate(table: dict, path: str) -> dict[str, object]:
 
 def read_table(path: str) -> dict | None:
     """Return the `[tool.tmpguard]` table of the TOML file at `path`, or None without one."""
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)

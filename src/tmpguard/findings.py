@@ -72,7 +72,8 @@ class Finding:
         return self.suppression is not None
 
 
-@dataclass
+# Slots, because a scan keeps one FileResult per file until the report is written.
+@dataclass(slots=True)
 class FileResult:
     """The outcome of scanning one file: its findings and how it was examined."""
 
@@ -111,4 +112,4 @@ class ScanResult:
 
     @property
     def scanned_count(self) -> int:
-        return sum(1 for result in self.files if result.status.scanned)
+        return len(self.files) - len(self.not_scanned)

@@ -60,22 +60,24 @@ def rule_record() -> dict:
 
 def render(result: ScanResult) -> str:
     root = SourceRoot(item.path for item in result.files)
+    findings = result.findings
+    suppressed = sum(1 for finding in findings if finding.suppressed)
     fallback = result.files_with(ScanStatus.FALLBACK)
     not_scanned = result.files_with(ScanStatus.NOT_SCANNED)
     report = {
         "tool": {"name": "tmpguard", "version": __version__},
         "rules": [rule_record()],
         "source_root": root.folder_uri,
-        "findings": [finding_record(finding, root) for finding in result.findings],
+        "findings": [finding_record(finding, root) for finding in findings],
         "fallback_files": [{"artifact_uri": root.uri(item.path), "reason": item.reason} for item in fallback],
         "not_scanned": [{"artifact_uri": root.uri(item.path), "reason": item.reason} for item in not_scanned],
         "summary": {
             "files": len(result.files),
-            "files_scanned": result.scanned_count,
+            "files_scanned": len(result.files) - len(not_scanned),
             "files_fallback": len(fallback),
             "files_not_scanned": len(not_scanned),
-            "findings": len(result.active_findings),
-            "suppressed": len(result.suppressed_findings),
+            "findings": len(findings) - suppressed,
+            "suppressed": suppressed,
         },
     }
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"

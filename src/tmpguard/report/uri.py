@@ -19,7 +19,7 @@ class SourceRoot:
     def __init__(self, display_paths: Iterable[str]) -> None:
         self.working_folder = os.getcwd()
         paths = list(display_paths)
-        if not any(os.path.isabs(path) for path in paths):
+        if not any(map(os.path.isabs, paths)):
             self.folder = self.working_folder
             return
         common = os.path.commonpath([self._absolute(path) for path in paths])
