@@ -18,7 +18,7 @@ from tmpguard.progress import Progress
 log = logging.getLogger(__name__)
 
 ScanFunction = Callable[[str, str], FileResult]
-Signature = list[int]
+Signature = str
 
 BATCH_SIZE = 32
 """Files per task for a worker: enough to make a pipe round trip cheap, few enough to balance the tail."""
@@ -102,8 +102,12 @@ def _known_result(source: SourcePath, cache, signatures: dict[int, Signature | N
         return None
     from tmpguard.cache import signature
 
-    signatures[index] = signature(source.path)
-    return cache.lookup(source.display_path, signatures[index])
+    current = signature(source.path)
+    result = cache.lookup(source.display_path, current)
+    # Only a file that is scanned needs its signature later, to store its result.
+    if result is None:
+        signatures[index] = current
+    return result
 
 
 class _Scheduler:
