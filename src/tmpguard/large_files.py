@@ -57,6 +57,9 @@ def _incremental_decoder(first_chunk: bytes) -> codecs.IncrementalDecoder:
     return codecs.getincrementaldecoder(encoding)(errors="replace")
 
 
+# NOTE: each chunk is judged on its own, but a finding may need names from two chunks
+# (`import tempfile as t` in the first MiB, `t.mktemp()` in a later one). Such a file
+# is then reported as scanned without findings, though the full scan would flag it.
 def _stream_may_contain_target(path: str) -> bool:
     decoder = None
     tail = ""

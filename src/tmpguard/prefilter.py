@@ -8,113 +8,167 @@ ways:
 
 1. as an identifier (`import tempfile`, `tempfile.mktemp`, `from tempfile import
    mktemp`), which CPython compares after NFKC normalisation, or
-2. as a constant string passed to a dynamic lookup: `getattr`, `__import__`,
-   `importlib.import_module`, `sys.modules[...]`, `vars(...)` or a `__dict__[...]`
-   subscript. Each lookup needs one of those identifiers in the text, because the chain
-   that reaches it starts from names, not from constants.
+2. as the value of a `str` constant (an `ast.Constant`, so one literal or several
+   adjacent ones, but no f-string and no `+`) passed to a dynamic lookup: `getattr`,
+   `__import__`, `importlib.import_module`, `sys.modules[...]`, `vars(...)` or a
+   `__dict__[...]` subscript. Each lookup needs one of those identifiers in the text,
+   because the chain that reaches it starts from names, not from constants.
 
-A constant can spell a word without its letters side by side: through an escape
-(`"mk\\x74emp"`, `"\\N{...}"`, octal), a backslash-newline inside the literal, or
-implicit concatenation of adjacent literals (`"mk" "temp"`). So a file that lacks the
-word `mktemp` (or `tempfile`) is still analysed when it names a dynamic lookup and has
-one of those constructs in a form that can yield the word. `_spellings` lists patterns
-that over-approximate them. The fallback scanner needs the literal text `mktemp` and
-`tempfile`, so case 1 covers it.
+A constant can spell a word without the word's text, through escapes, backslash-newlines
+and adjacent literals (see `spelling`). So a file that lacks the word `mktemp` (or
+`tempfile`) is still analysed when it names a dynamic lookup and a constant may spell
+the word. The fallback scanner needs the literal text `mktemp` and `tempfile`, so case 1
+covers it.
 
-Most files are ASCII and have no coding cookie. Their bytes are the decoded text, so
-`cannot_contain_target` searches them without decoding. A file with a coding cookie or
-any non-ASCII byte is decoded first (CPython runs files with a `utf-7` or
-`unicode_escape` cookie, in which `mktemp` need not appear as those bytes), and then
-`may_contain_target` searches its NFKC-normalised text.
+`cannot_contain_target` judges a file from its bytes when every search over them finds
+at least what it would find in the decoded text. That holds when three things are true:
+
+- The encoding maps each ASCII byte to the same character and no other byte to an ASCII
+  character, whatever the bytes around it: UTF-8 (with or without a cookie or BOM),
+  ASCII, Latin-1 and the other ISO 8859 and Windows-125x code pages.
+- The bytes decode without error. The engine reports a file that does not as scanned by
+  the fallback, with the reason.
+- NFKC maps no character of the text to one of the ASCII characters of the names
+  searched for, so that every name in an identifier is also in the bytes. Most
+  non-ASCII text (accents, CJK, symbols) passes, but fullwidth or mathematical letters
+  and ligatures such as `ﬁ` do not.
+
+Any other file is decoded by the caller, which calls `may_contain_target` on the text:
+CPython runs files with a `utf-7` or `unicode_escape` cookie, in which `mktemp` need not
+appear as those bytes.
 """
 
 from __future__ import annotations
 
-import re
+import codecs
+import functools
 import unicodedata
+from dataclasses import dataclass
+from typing import AnyStr, Generic
 
-_WORDS = ("mktemp", "tempfile")
+from tmpguard.source import DecodeError, detect_encoding
+from tmpguard.spelling import Spelling, compile_spelling
+
+# Each word with the index of its letter that gates the search: one that is rare in
+# source code and occurs once in the word. The word most files lack comes first.
+_WORDS = (("mktemp", 1), ("tempfile", 3))
 _DYNAMIC_LOOKUPS = ("getattr", "__import__", "import_module", "modules", "vars", "__dict__")
 
-# Outside escapes, the words and lookups are all ASCII, so a search over ASCII bytes
-# matches exactly what a search over the decoded text would.
+# Encodings, by their `codecs` name, that decode each ASCII byte to the same character
+# and every other byte to a character outside ASCII, whatever the bytes around it.
+_ASCII_TRANSPARENT = frozenset(
+    ["ascii", "utf-8", "utf-8-sig"]
+    + [f"iso8859-{part}" for part in range(1, 17) if part != 12]
+    + [f"cp125{part}" for part in range(9)]
+)
+
 _COOKIE_WORD = b"coding"
+_ASCII_BYTES = bytes(range(128))
+
+# Every character of the words and lookup names, all of them ASCII.
+_NAME_CHARACTERS = frozenset("".join(word for word, _ in _WORDS) + "".join(_DYNAMIC_LOOKUPS))
 
 
-def _spellings(word: str) -> tuple[str, ...]:
-    """Return patterns that match wherever a constant may spell `word` without its text.
-
-    - An escape inside such a constant yields one of the word's letters: \\x6d, \\u006d,
-      \\U0000006d, octal \\155 or \\N{LATIN SMALL LETTER M} (names match in any case).
-    - The last backslash-newline inside it follows one of the word's letters, a quote
-      or a line break, and is followed by at most len(word) of its letters and then the
-      closing quote or another escape.
-    - Without those, the word split over adjacent literals starts with a literal that is
-      a proper prefix of it, followed by white space, comments or continuations and the
-      next literal's optional prefix and quote.
-
-    Each pattern starts with a literal character, so `re` finds candidates quickly. One
-    pattern with alternatives that start at a quote or a backslash is several times slower.
-    """
-    letters = sorted(set(word))
-    codes = "|".join(f"{ord(letter) >> 4:x}[{ord(letter) & 15:x}{ord(letter) & 15:X}]" for letter in letters)
-    octal = "|".join(f"{ord(letter):03o}" for letter in letters)
-    letter_class = f"[{''.join(letters)}]"
-    escape = (
-        rf"x(?:{codes})|u00(?:{codes})|U000000(?:{codes})|{octal}"
-        rf"|N\{{(?i:latin small letter {letter_class})\}}"
-    )
-    continuation = rf"""(?<=[{''.join(letters)}"'\r\n]\\)(?:\r\n?|\n){letter_class}{{0,{len(word)}}}["'\\]"""
-
-    prefix = word[len(word) - 2]
-    for letter in reversed(word[: len(word) - 2]):
-        prefix = f"{letter}(?:{prefix})?"
-    next_literal = r"""(?:[ \t\f\r\n\\]|\#[^\r\n]*+)*+[rRuUbBfF]{0,2}["']"""
-    return (
-        rf"\\(?:{escape}|{continuation})",
-        rf'"{prefix}"{next_literal}',
-        rf"'{prefix}'{next_literal}",
-    )
+@dataclass(frozen=True)
+class _Searches(Generic[AnyStr]):
+    spellings: tuple[Spelling[AnyStr], ...]
+    lookups: tuple[AnyStr, ...]
 
 
-_TEXT_PATTERNS = {word: tuple(re.compile(pattern) for pattern in _spellings(word)) for word in _WORDS}
-_BYTES_PATTERNS = {
-    word.encode(): tuple(re.compile(pattern.encode("ascii")) for pattern in _spellings(word)) for word in _WORDS
-}
-_DYNAMIC_LOOKUPS_BYTES = tuple(name.encode("ascii") for name in _DYNAMIC_LOOKUPS)
+_TEXT_SEARCHES = _Searches(
+    tuple(compile_spelling(word, anchor, str) for word, anchor in _WORDS),
+    _DYNAMIC_LOOKUPS,
+)
+_BYTES_SEARCHES = _Searches(
+    tuple(compile_spelling(word, anchor, bytes) for word, anchor in _WORDS),
+    tuple(name.encode("ascii") for name in _DYNAMIC_LOOKUPS),
+)
 
 
 def cannot_contain_target(data: bytes) -> bool:
     """Return True when the raw bytes of a source file prove it has no finding.
 
-    Only ASCII files without a coding cookie are judged here. For any other file this
-    returns False, and the caller decodes it and calls `may_contain_target`.
+    For a file whose bytes may not match its text (see the module's documentation),
+    this returns False, and the caller decodes it and calls `may_contain_target`.
     """
-    if not data.isascii() or _COOKIE_WORD in _first_two_lines(data):
-        return False
-    for word, patterns in _BYTES_PATTERNS.items():
-        if word in data:
-            continue
-        spelled = any(pattern.search(data) for pattern in patterns)
-        if not (spelled and any(name in data for name in _DYNAMIC_LOOKUPS_BYTES)):
-            return True
-    return False
+    return _judged_from_bytes(data) and not _may_contain(data, None, _BYTES_SEARCHES)
 
 
 def may_contain_target(text: str) -> bool:
     """Return False only when decoded source `text` cannot produce a finding."""
-    normalised = text
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        normalised = unicodedata.normalize("NFKC", text)
-    for word, patterns in _TEXT_PATTERNS.items():
-        # The analyser compares identifiers after NFKC, but the fallback's lexer does
-        # not, and normalising can merge a letter with a combining mark that follows it.
-        if word in normalised or word in text:
-            continue
-        spelled = any(pattern.search(text) for pattern in patterns)
-        if not (spelled and any(name in normalised for name in _DYNAMIC_LOOKUPS)):
-            return False
-    return True
+    normalised = None
+    if not text.isascii():
+        non_ascii = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+        if _normalisation_adds_name_characters(non_ascii.decode("utf-8", "surrogatepass")):
+            normalised = unicodedata.normalize("NFKC", text)
+    return _may_contain(text, normalised, _TEXT_SEARCHES)
+
+
+def _may_contain(code: AnyStr, normalised: AnyStr | None, searches: _Searches[AnyStr]) -> bool:
+    """Return False only when source `code` cannot produce a finding.
+
+    `normalised` is the NFKC form of `code`, or None when normalising adds no character
+    of the names searched for, so that every name in it is also in `code`. The analyser
+    compares identifiers after NFKC, but the fallback's lexer does not, and normalising
+    can merge a letter with a combining mark that follows it, so a word counts as
+    written when either text contains it.
+    """
+    names = code if normalised is None else normalised
+    spelled = []
+    for spelling in searches.spellings:
+        # The cheap gate comes first: it also fails on most files that lack the word.
+        if not spelling.may_occur(code):
+            if normalised is None or spelling.word not in normalised:
+                return False
+        elif spelling.word not in code and spelling.word not in names:
+            spelled.append(spelling)
+    if not spelled:
+        return True
+
+    # Only a dynamic lookup reads a name from a constant.
+    if not any(name in names for name in searches.lookups):
+        return False
+    return all(spelling.is_spelled(code) for spelling in spelled)
+
+
+def _judged_from_bytes(data: bytes) -> bool:
+    """Return whether the searches over `data` find at least what they would find in its text."""
+    if data.isascii() and _COOKIE_WORD not in _first_two_lines(data):
+        return True
+    try:
+        encoding = detect_encoding(_first_two_lines(data))
+    except DecodeError:
+        return False
+    if codecs.lookup(encoding).name not in _ASCII_TRANSPARENT:
+        return False
+    if data.isascii():
+        return True
+
+    # The engine reports a file that does not decode as scanned by the fallback, with
+    # the reason, so it must take the slow path even when it has no finding.
+    try:
+        data.decode(encoding)
+    except UnicodeError:
+        return False
+
+    # Deleting the ASCII bytes leaves whole characters in these encodings.
+    non_ascii = data.translate(None, _ASCII_BYTES).decode(encoding)
+    return not _normalisation_adds_name_characters(non_ascii)
+
+
+def _normalisation_adds_name_characters(non_ascii: str) -> bool:
+    """Return whether NFKC may turn one of the characters in `non_ascii` into a name's character.
+
+    When it cannot, every name in the NFKC form of a text is also in the text. NFKC maps
+    each character on its own, and composing with the marks around it only yields
+    characters outside ASCII.
+    """
+    return any(_adds_name_characters(character) for character in set(non_ascii))
+
+
+@functools.cache
+def _adds_name_characters(character: str) -> bool:
+    return not _NAME_CHARACTERS.isdisjoint(unicodedata.normalize("NFKC", character))
 
 
 def _first_two_lines(data: bytes) -> bytes:
