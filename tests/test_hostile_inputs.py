@@ -399,6 +399,23 @@ def test_fifty_megabytes_without_target_scanned(tmp_path):
     assert scan_json(tmp_path, "large.py")[0] == EXIT_CLEAN
 
 
+def test_large_file_names_split_across_chunks(tmp_path):
+    """The import is in the first mebibyte and the call in the last, so no single chunk has both names."""
+    plant_good(tmp_path)
+    filler = b"DATA = 1234567890\n" * (3 * 1024 * 1024 // 18)
+    (tmp_path / "split.py").write_bytes(b"import tempfile as t\n" + filler + b"path = t.mktemp()\n")
+    options = ("--max-file-size", "1")
+
+    code, report, _ = scan_json(tmp_path, options=options)
+
+    assert code == EXIT_FINDINGS
+    assert notices(report, "not_scanned") == {
+        "split.py": "3.0 MiB, larger than the --max-file-size limit of 1.0 MiB for parsing, and it contains `mktemp`"
+    }
+    assert_good_reported(report)
+    assert scan_json(tmp_path, "split.py", options=options)[0] == EXIT_NOT_SCANNED
+
+
 def test_max_file_size_option(tmp_path):
     plant_good(tmp_path)
     options = ("--max-file-size", str(40 / (1024 * 1024)))  # 40 bytes; good.py has 43

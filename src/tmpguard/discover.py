@@ -11,7 +11,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pathspec
 
@@ -51,8 +51,7 @@ class DiscoverySettings:
     force_exclude: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class SourcePath:
+class SourcePath(NamedTuple):
     """A file to scan: where it is, and the path reports show for it.
 
     `problem` is set, with a one-line reason, for a directory that could not be
@@ -112,6 +111,13 @@ class _Walk:
     base_display: str
     visited: set[tuple[int, int]] = field(default_factory=set)
     pending: list[tuple[str, list[_Ignore], str]] = field(default_factory=list)
+
+    def display_prefix(self, prefix: str) -> str | None:
+        """Return what precedes an entry's name in its display path, for entries whose
+        path below the base folder is `prefix` + name; None outside the working folder."""
+        if self.base_display.startswith("/"):
+            return None
+        return prefix if self.base_display == "." else f"{self.base_display}/{prefix}"
 
     def display(self, path: str, relative: str) -> str:
         """Return the display path of `path`, which is `relative` below the base folder.
@@ -283,11 +289,13 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[_Ignore], relativ
             ignores = ignores + [(len(relative) + 1 if relative else 0, "", own)]
 
     prefix = f"{relative}/" if relative else ""
+    display_prefix = walk.display_prefix(prefix)
     found = []
     for entry in files:
         entry_relative = prefix + entry.name
         if _admitted(walk, entry, ignores, entry_relative, False):
-            found.append(SourcePath(entry.path, walk.display(entry.path, entry_relative)))
+            shown = display_prefix + entry.name if display_prefix is not None else display_path(entry.path)
+            found.append(SourcePath(entry.path, shown))
 
     # Subdirectories are walked in name order, so which of two links to one folder is
     # followed never depends on the order the file system lists them in. Pushed in

@@ -12,17 +12,13 @@ import codecs
 import logging
 
 from tmpguard.findings import FileResult, ScanStatus
-from tmpguard.prefilter import may_contain_target
+from tmpguard.prefilter import StreamJudge
 from tmpguard.reader import ReadError, read_chunks
 from tmpguard.source import DecodeError, detect_encoding
 
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
-
-# Text kept from the end of one chunk and searched again with the next, so that a
-# name split across two chunks is still found.
-_OVERLAP = 64
 
 
 def scan_large_file(path: str, display_path: str, size: int, limit: int) -> FileResult:
@@ -57,11 +53,9 @@ def _incremental_decoder(first_chunk: bytes) -> codecs.IncrementalDecoder:
     return codecs.getincrementaldecoder(encoding)(errors="replace")
 
 
-# NOTE: each chunk is judged on its own, but a finding may need names from two chunks
-# (`import tempfile as t` in the first MiB, `t.mktemp()` in a later one). Such a file
-# is then reported as scanned without findings, though the full scan would flag it.
 def _stream_may_contain_target(path: str) -> bool:
     decoder = None
+    judge = StreamJudge()
     tail = ""
     for chunk in read_chunks(path):
         if decoder is None:
@@ -71,7 +65,8 @@ def _stream_may_contain_target(path: str) -> bool:
         except UnicodeError:
             # The codec has no "replace" error handler, so nothing is proven.
             return True
-        if may_contain_target(text):
+        judge.feed(text)
+        if judge.may_contain_target():
             return True
-        tail = text[-_OVERLAP:]
+        tail = text[-StreamJudge.OVERLAP :]
     return False

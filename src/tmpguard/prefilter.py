@@ -131,6 +131,34 @@ def _may_contain(code: AnyStr, normalised: AnyStr | None, searches: _Searches[An
     return all(spelling.is_spelled(code) for spelling in spelled)
 
 
+class StreamJudge:
+    """Judge a file too large to hold in memory from consecutive pieces of its text.
+
+    Evidence is gathered over the whole file, so names in different pieces still count
+    together (`import tempfile as t` early on, `t.mktemp()` much later). Each piece
+    should start with the last `OVERLAP` characters of the one before, so that a name
+    or an escape cut by the boundary is seen whole. A spelling is not followed across
+    pieces, and dynamic lookups are not looked for: where a piece may spell a word, the
+    word counts as present.
+    """
+
+    OVERLAP = 64
+
+    def __init__(self) -> None:
+        self.present = {spelling.word: False for spelling in _TEXT_SEARCHES.spellings}
+
+    def feed(self, text: str) -> None:
+        """Add the evidence in the next piece of the file's decoded text."""
+        normalised = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+        for spelling in _TEXT_SEARCHES.spellings:
+            if spelling.may_occur(text) or spelling.word in normalised:
+                self.present[spelling.word] = True
+
+    def may_contain_target(self) -> bool:
+        """Return False only when the pieces fed so far, as one file, cannot produce a finding."""
+        return all(self.present.values())
+
+
 def _judged_from_bytes(data: bytes) -> bool:
     """Return whether the searches over `data` find at least what they would find in its text."""
     if data.isascii() and _COOKIE_WORD not in _first_two_lines(data):
