@@ -6,8 +6,10 @@ It prepares the pinned corpus (see corpus.py), installs the pinned peers in thei
 virtual environment inside the cache folder, then runs, alternately and `--rounds`
 times, from inside the corpus folder:
 
-- tmpguard cold: a fresh, empty cache folder (the run fills it);
-- tmpguard warm: the cache folder the cold run just filled;
+- tmpguard cold: `--no-cache`, so nothing from an earlier run is used or written,
+  as Ruff runs with `--no-cache`;
+- tmpguard first run: a fresh, empty cache folder, which the run fills;
+- tmpguard warm: the cache folder the first run just filled;
 - tmpguard --jobs 1 --no-cache: one process, no cache;
 - ruff check --select S306 --no-cache;
 - grep -rl --include=*.py mktemp, the floor: reading the bytes and nothing else.
@@ -19,8 +21,10 @@ of the corpus.
 Bandit takes about 15 minutes on the full corpus, so it runs once on one release
 (`--bandit-subset`, default pip), next to tmpguard cold on the same folder.
 
-The script exits non-zero when the cold, warm and --jobs 1 runs report different
-findings. tmpguard runs with this interpreter, which must have tmpguard installed.
+The script exits non-zero when the tmpguard runs report different findings. tmpguard
+runs with this interpreter, which must have tmpguard installed. Its modules are
+compiled to byte code first, as `pip install` does: an editable install under
+PYTHONDONTWRITEBYTECODE would otherwise compile them again on every run.
 """
 
 from __future__ import annotations
@@ -58,6 +62,13 @@ def tmpguard_command(*options: str, output: str) -> list[str]:
     return [sys.executable, "-m", "tmpguard", "scan", ".", "--format", "json", "--quiet", "--output", output, *options]
 
 
+def compile_tmpguard() -> None:
+    """Compile the installed tmpguard package to byte code, as a regular pip install does."""
+    import tmpguard
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(tmpguard.__file__).parent)], check=True)
+
+
 def report_findings(path: str) -> dict:
     report = json.loads(Path(path).read_text(encoding="utf-8"))
     return {key: report[key] for key in ("findings", "fallback_files", "not_scanned")}
@@ -66,9 +77,10 @@ def report_findings(path: str) -> dict:
 def run_rounds(tree: Path, peers: Path, rounds: int, work: Path, with_variants: bool) -> dict[str, list]:
     """Run every command `rounds` times, alternating; return the samples per command."""
     cache_dir = str(work / "tmpguard-cache")
-    outputs = {name: str(work / f"{name}.json") for name in ("cold", "warm", "jobs1")}
+    outputs = {name: str(work / f"{name}.json") for name in ("cold", "first", "warm", "jobs1")}
     commands = {
-        "tmpguard cold": tmpguard_command("--cache-dir", cache_dir, output=outputs["cold"]),
+        "tmpguard cold": tmpguard_command("--no-cache", output=outputs["cold"]),
+        "tmpguard first run": tmpguard_command("--cache-dir", cache_dir, output=outputs["first"]),
         "tmpguard warm": tmpguard_command("--cache-dir", cache_dir, output=outputs["warm"]),
         "tmpguard --jobs 1": tmpguard_command("--jobs", "1", "--no-cache", output=outputs["jobs1"]),
         "ruff S306": [str(peers / "ruff"), "check", "--select", "S306", "--no-cache", "--quiet", "."],
@@ -80,7 +92,7 @@ def run_rounds(tree: Path, peers: Path, rounds: int, work: Path, with_variants: 
     samples: dict[str, list] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, command in commands.items():
-            if name == "tmpguard cold":
+            if name == "tmpguard first run":
                 shutil.rmtree(cache_dir, ignore_errors=True)
             sample = measure.run(command, str(tree))
             if name.startswith("tmpguard") and sample.exit_code not in (0, 1, 3):
@@ -88,10 +100,11 @@ def run_rounds(tree: Path, peers: Path, rounds: int, work: Path, with_variants: 
             samples[name].append(sample)
 
     if with_variants:
-        cold, warm, jobs1 = (report_findings(outputs[name]) for name in ("cold", "warm", "jobs1"))
+        cold, first, warm, jobs1 = (report_findings(outputs[name]) for name in ("cold", "first", "warm", "jobs1"))
+        assert cold == first, "the first run with a cache reported other findings than the cold run"
         assert cold == warm, "the warm run reported other findings than the cold run"
         assert cold == jobs1, "the --jobs 1 run reported other findings than the cold run"
-        print(f"cold, warm and --jobs 1 agree: {len(cold['findings'])} findings, "
+        print(f"cold, first run, warm and --jobs 1 agree: {len(cold['findings'])} findings, "
               f"{len(cold['fallback_files'])} files by the fallback, {len(cold['not_scanned'])} not scanned")
     return samples
 
@@ -109,7 +122,7 @@ def print_table(title: str, samples: dict[str, list]) -> dict[str, dict]:
         summary[name] = row
         print(f"{name:<20} {row['wall']:>8.2f} {row['cpu']:>8.2f} {row['peak_mib']:>9.1f}")
 
-    for name in ("tmpguard cold", "tmpguard warm", "tmpguard --jobs 1"):
+    for name in ("tmpguard cold", "tmpguard first run", "tmpguard warm", "tmpguard --jobs 1"):
         if name in summary:
             ruff = summary[name]["wall"] / summary["ruff S306"]["wall"]
             grep = summary[name]["wall"] / summary["grep -rl"]["wall"]
@@ -148,6 +161,7 @@ def main() -> None:
     arguments = parser.parse_args()
 
     cache = corpus.cache_folder(arguments.cache)
+    compile_tmpguard()
     tree = corpus.prepare(cache)
     peers = install_peers(cache)
     info = machine()
