@@ -165,3 +165,76 @@ def test_cache_keyed_by_max_file_size(tmp_path):
     assert first.returncode == 1
     assert limited.returncode == 3
     assert json.loads(limited.stdout)["summary"]["files_not_scanned"] == 1
+
+
+def _cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.jsonl"))
+
+
+def test_existing_folder_gets_no_marker_files(tmp_path):
+    """Naming the project itself as the cache folder must not hide it from git or backups."""
+    project = _project(tmp_path)
+
+    completed, report = _scan(project, "--cache-dir", ".")
+
+    assert completed.returncode == 1
+    assert len(report["findings"]) == 2
+    assert not (project / ".gitignore").exists()
+    assert not (project / "CACHEDIR.TAG").exists()
+    assert len(_cache_files(project)) == 1
+
+
+def test_created_folder_gets_marker_files(tmp_path):
+    project = _project(tmp_path)
+    _scan(project)
+    assert (project / ".tmpguard_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    assert (project / ".tmpguard_cache" / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: ")
+
+
+def test_linked_cache_folder_not_written(tmp_path):
+    """A scanned repository may commit its cache folder as a link to somewhere else."""
+    project = _project(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / ".tmpguard_cache").symlink_to(outside)
+
+    completed, report = _scan(project)
+
+    assert completed.returncode == 1
+    assert len(report["findings"]) == 2
+    assert "is a symbolic link" in completed.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_linked_version_folder_and_marker_not_followed(tmp_path):
+    project = _project(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = project / ".tmpguard_cache"
+    folder.mkdir()
+    (folder / ".gitignore").symlink_to(tmp_path / "planted")
+    (folder / f"v{cache_module.__version__}").symlink_to(outside)
+
+    completed, _ = _scan(project)
+
+    assert completed.returncode == 1
+    assert "is a symbolic link" in completed.stderr
+    assert list(outside.iterdir()) == []
+    assert not (tmp_path / "planted").exists()
+
+
+def test_stale_cache_files_removed(tmp_path):
+    project = _project(tmp_path)
+    _scan(project)
+    version_folder = _cache_files(project / ".tmpguard_cache")[0].parent
+    stale = version_folder / "0123456789abcdef0123456789abcdef.jsonl"
+    stale.write_text('{"format": 2}\n', encoding="utf-8")
+    month_ago = os.stat(stale).st_mtime - 31 * 24 * 3600
+    os.utime(stale, (month_ago, month_ago))
+    (project / "new.py").write_text(CLEAN, encoding="utf-8")
+    _age(project / "new.py")
+
+    _scan(project)
+
+    assert not stale.exists()
+    assert len(_cache_files(project / ".tmpguard_cache")) == 1

@@ -171,3 +171,31 @@ def test_explain_unknown_rule():
     assert completed.returncode == 2
     assert completed.stdout == ""
     assert "unknown rule 'B101'" in completed.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_exit_130_on_interrupt(tmp_path, jobs):
+    """Ctrl-C ends the scan with the shell's code for SIGINT and one line, not a traceback."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    body = "import tempfile\n" + "".join(f"def f{index}():\n    return tempfile.mktemp()\n" for index in range(200))
+    for index in range(400):
+        (tmp_path / f"module{index:03}.py").write_text(body, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tmpguard", "scan", ".", "--no-cache", "--jobs", jobs],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert "scan interrupted" in stderr
+    assert stdout == ""

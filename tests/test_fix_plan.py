@@ -168,7 +168,7 @@ PLANS = {
         def f():
             p = tempfile.mktemp()
             subprocess.run(["sort", "-o", p, "in.txt"])
-    """, "private-folder", "unsafe", "List"),
+    """, "private-folder", "unsafe", "first used in a list"),
     "class_attribute": ("""
         import tempfile
         class C:

@@ -28,14 +28,28 @@ def test_pool_matches_serial_scan():
     assert [result.path for result in pooled] == [source.display_path for source in sources]
 
 
-def test_few_files_scanned_without_workers(monkeypatch):
+def test_one_file_scanned_without_workers(monkeypatch):
     def reject_pool(*arguments):
-        raise AssertionError("a worker pool was started for fewer files than one batch")
+        raise AssertionError("a worker pool was started for a single file")
 
     monkeypatch.setattr(parallel, "Pool", reject_pool)
-    sources = _case_sources()[: runner.BATCH_SIZE - 1]
-    serial = scan_sources(sources, engine.scan_file, RunOptions(jobs=1))
-    assert scan_sources(sources, engine.scan_file, RunOptions(jobs=2)) == serial
+    sources = _case_sources()[:1]
+    assert scan_sources(sources, engine.scan_file, RunOptions(jobs=2)) == scan_sources(
+        sources, engine.scan_file, RunOptions(jobs=1)
+    )
+
+
+def test_few_files_still_isolated(tmp_path):
+    """Fewer files than one batch still go to workers, so a crash costs only its file."""
+    names = ["a.py", "exit.py", "z.py"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"import tempfile\ntempfile.mktemp()\n")
+    files = [SourcePath(str(tmp_path / name), name) for name in names]
+
+    results = scan_sources(files, _scan_or_die, RunOptions(jobs=2))
+
+    assert [result.status for result in results] == [ScanStatus.ANALYSED, ScanStatus.NOT_SCANNED, ScanStatus.ANALYSED]
+    assert results[1].reason == "the scanning process died (exit status 7)"
 
 
 def test_walk_streams_into_running_workers():
@@ -105,6 +119,7 @@ def test_progress_counts_and_erases(monkeypatch):
     text = stream.getvalue()
     assert "\rtmpguard: scanned 2 of 3 files" in text
     assert "\rtmpguard: scanned 3 of 3 files" in text
+    assert "found so far" not in text
     assert text.endswith("\r")
 
 
@@ -114,3 +129,16 @@ def test_progress_silent_when_not_a_terminal():
     counter.advance(3)
     counter.finish()
     assert stream.getvalue() == ""
+
+
+def test_progress_while_walking(monkeypatch):
+    monkeypatch.setattr(progress, "_DELAY_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "_INTERVAL_SECONDS", 0.0)
+    stream = io.StringIO()
+    counter = progress.Progress(None, stream=stream, enabled=True)
+    counter.total += 2
+    counter.advance()
+    counter.found_all()
+    counter.advance()
+    lines = [line.rstrip() for line in stream.getvalue().split("\r") if line.strip()]
+    assert lines == ["tmpguard: scanned 1 of 2 files found so far", "tmpguard: scanned 2 of 2 files"]

@@ -34,11 +34,13 @@ ignored, and so is an entry that cannot be decoded. The file is read with `json`
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import itertools
 import json
 import logging
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -175,7 +177,13 @@ class ResultCache:
             self._prepare_folder()
             _replace(self.path, self._lines(self._load()))
         except (OSError, TypeError, ValueError) as error:
-            log.warning("cannot write the cache file %s: %s", self.path, getattr(error, "strerror", None) or error)
+            log.warning(
+                "cannot write the cache file %s: %s; results are not cached (use --cache-dir DIR or --no-cache)",
+                self.path,
+                getattr(error, "strerror", None) or error,
+            )
+        else:
+            self._remove_stale_files()
         self.changed = {}
 
     def _lines(self, on_disk: dict[str, Entry]) -> Iterator[str]:
@@ -211,11 +219,59 @@ class ResultCache:
             return False
 
     def _prepare_folder(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by tmpguard.\n*\n")):
-            marker = self.folder / name
-            if not marker.exists():
-                marker.write_text(text, encoding="utf-8")
+        """Create the cache folder and its version folder, and mark a cache folder this run created.
+
+        The default folder lies in the scanned tree, which may be someone else's, so a
+        symbolic link there could send the writes anywhere: neither folder may be one.
+        The marker files go only into a folder this run created, so naming an existing
+        folder such as the project itself never hides it from git or from backups.
+        """
+        created = _make_folder(self.folder)
+        _make_folder(self.path.parent)
+        if created:
+            for name, text in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by tmpguard.\n*\n")):
+                _write_new(self.folder / name, text)
+
+    def _remove_stale_files(self) -> None:
+        """Delete this version's cache files that no run has written for 30 days.
+
+        Each working folder and set of settings has its own file, so without this the
+        folder would keep one for every combination ever used.
+        """
+        for path in self.path.parent.glob("*.jsonl"):
+            try:
+                if self.now - path.lstat().st_mtime > _MAX_UNSEEN_SECONDS:
+                    path.unlink()
+            except OSError as error:
+                log.info("cannot remove the stale cache file %s: %s", path, error.strerror or error)
+
+
+def _make_folder(folder: Path) -> bool:
+    """Create `folder` (and its parents) unless it exists; return whether this call created it.
+
+    Raises OSError when `folder` is a symbolic link or not a directory.
+    """
+    try:
+        folder.mkdir(parents=True)
+        return True
+    except FileExistsError:
+        pass
+    status = folder.lstat()
+    if stat.S_ISLNK(status.st_mode):
+        raise OSError(errno.ELOOP, f"{folder} is a symbolic link; tmpguard writes its cache only into a real folder")
+    if not stat.S_ISDIR(status.st_mode):
+        raise OSError(errno.ENOTDIR, f"{folder} is not a directory")
+    return False
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create the file `path` with `text`, unless anything (even a dangling link) is there already."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def _replace(path: Path, lines: Iterable[str]) -> None:

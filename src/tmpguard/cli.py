@@ -27,6 +27,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_NOT_SCANNED = 3
+EXIT_INTERRUPTED = 130
 
 
 def _non_negative(text: str) -> float:
@@ -249,7 +250,7 @@ def run_scan(arguments: argparse.Namespace) -> int:
     if not_scanned:
         from tmpguard.report.text import plural
 
-        log.warning("%s could not be scanned; the report lists the reasons", plural(len(not_scanned), "file"))
+        log.warning("%s could not be scanned; the report lists the reasons", plural(len(not_scanned), "path"))
     if not result.files:
         log.warning("no Python files found under the given paths; only files whose name ends in .py are scanned")
 
@@ -277,7 +278,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     _configure_logging(arguments)
     if arguments.command == "scan":
-        return run_scan(arguments)
+        try:
+            return run_scan(arguments)
+        except KeyboardInterrupt:
+            # The shell convention for a command stopped by SIGINT.
+            log.error("scan interrupted")
+            return EXIT_INTERRUPTED
     if arguments.command == "explain":
         return run_explain(arguments)
     parser.print_help(sys.stderr)

@@ -67,7 +67,7 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
 
         cache = ResultCache(options.cache_dir, options.cache_settings)
 
-    progress = Progress(0, enabled=options.progress)
+    progress = Progress(None, enabled=options.progress)
     results: list[FileResult | None] = []
     signatures: dict[int, Signature | None] = {}
     try:
@@ -80,6 +80,7 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
                     scheduler.submit(index, source.path, source.display_path)
                 else:
                     progress.advance()
+            progress.found_all()
             scanned = scheduler.finish()
     finally:
         progress.finish()
@@ -113,8 +114,8 @@ def _known_result(source: SourcePath, cache, signatures: dict[int, Signature | N
 class _Scheduler:
     """Scan submitted files in this process, or in worker processes once there are enough.
 
-    A scan of a few files never pays for starting workers: the pool starts when one
-    batch of files is waiting, and a pool that cannot start falls back to this process.
+    The pool starts when one batch of files is waiting, or at the end when fewer files
+    than that were found, and a pool that cannot start falls back to this process.
     """
 
     def __init__(self, scan: ScanFunction, options: RunOptions, progress: Progress) -> None:
@@ -144,6 +145,10 @@ class _Scheduler:
 
     def finish(self) -> list[tuple[int, FileResult]]:
         """Scan what is still waiting and return every (index, result) pair."""
+        # Fewer files than one batch still go to workers, so that a crash in one of them
+        # costs only that file.
+        if self.pool is None and self.jobs > 1 and len(self.waiting) > 1:
+            self._hand_over()
         if self.pool is None:
             for index, path, display_path in self.waiting:
                 self.done.append((index, self.scan(path, display_path)))

@@ -508,7 +508,23 @@ def _describe_use(parent: ast.AST | None, load: ast.Name) -> str:
         return "in a `yield` expression"
     if isinstance(parent, ast.FormattedValue):
         return "in an f-string"
-    return f"in an expression of type {type(parent).__name__}"
+    return _EXPRESSION_KINDS.get(type(parent), "in another expression")
+
+
+# The wording, in a reason for no safe fix, of a use inside each kind of expression.
+_EXPRESSION_KINDS = {
+    ast.BinOp: "in an arithmetic or string operation",
+    ast.Subscript: "in a subscript",
+    ast.Attribute: "through an attribute",
+    ast.Tuple: "in a tuple",
+    ast.List: "in a list",
+    ast.Set: "in a set",
+    ast.Dict: "in a dictionary",
+    ast.IfExp: "in a conditional expression",
+    ast.Starred: "in a starred expression",
+    ast.Await: "in an `await` expression",
+    ast.Lambda: "in a lambda",
+}
 
 
 def _bound_name(node: ast.AST) -> str | None:
