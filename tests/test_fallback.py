@@ -170,6 +170,30 @@ CASES = [
         [(2, 22)],
         id="code-point-columns",
     ),
+    pytest.param(
+        """\
+        import tempfile
+        print "x"
+        a = getattr(tempfile, "mk" "temp")()
+        b = getattr(tempfile, "mk\\x74emp")()
+        c = getattr(tempfile, "mk"  # split
+            'te' r"mp")()
+        d = __import__("temp" "file").mktemp()
+        e = getattr(tempfile, b"mktemp")
+        """,
+        [(3, 5), (4, 5), (5, 5), (7, 5)],
+        id="spelled-constants",
+    ),
+    pytest.param(
+        """\
+        import tempfile
+        print "x"
+        tempfile.\uff4d\uff4b\uff54\uff45\uff4d\uff50()
+        \U0001d42d\U0001d41e\U0001d426\U0001d429\U0001d41f\U0001d422\U0001d425\U0001d41e.mktemp()
+        """,
+        [(3, 1), (4, 1)],
+        id="nfkc-identifiers",
+    ),
 ]
 
 
@@ -240,7 +264,10 @@ def test_lexer_kinds_and_positions():
         ("r'mktemp'", "mktemp"),
         ("b'mktemp'", None),
         ("f'mktemp'", None),
-        ("'mk\\x74emp'", None),
+        ("'mk\\x74emp'", "mktemp"),
+        ("'mk\\N{LATIN SMALL LETTER T}emp'", "mktemp"),
+        ("ur'mktemp'", None),
+        ("'unterminated", None),
     ],
 )
 def test_string_value(literal, value):

@@ -142,3 +142,27 @@ def test_progress_while_walking(monkeypatch):
     counter.advance()
     lines = [line.rstrip() for line in stream.getvalue().split("\r") if line.strip()]
     assert lines == ["tmpguard: scanned 1 of 2 files found so far", "tmpguard: scanned 2 of 2 files"]
+
+
+def test_idle_worker_death_loses_nothing(tmp_path):
+    """A worker killed while it waits for work is replaced, and no file is blamed."""
+    import multiprocessing
+    import time
+
+    for index in range(80):
+        (tmp_path / f"module{index:02}.py").write_bytes(b"import tempfile\ntempfile.mktemp()\n")
+    sources = [SourcePath(str(path), path.name) for path in sorted(tmp_path.iterdir())]
+
+    def walk_with_a_kill():
+        yield from sources[:40]
+        time.sleep(0.5)
+        victim = multiprocessing.active_children()[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join()
+        yield from sources[40:]
+
+    results = scan_sources(walk_with_a_kill(), engine.scan_file, RunOptions(jobs=2))
+
+    assert [result.path for result in results] == [source.display_path for source in sources]
+    assert all(result.status is ScanStatus.ANALYSED for result in results)
+    assert all(len(result.findings) == 1 for result in results)

@@ -296,3 +296,12 @@ def test_marker_inside_multiline_statement_applies():
     result = scan_source(source.encode(), "multiline.py")
     assert positions(result, suppressed=True) == [(3, 8)]
     assert result.findings[0].suppression.line == 4
+
+
+def test_marker_after_crlf_continuation_in_fallback_file():
+    """A backslash before CRLF inside a string continues it on the next line in the fallback's lexer too."""
+    source = b"import tempfile\r\nx = 'a\\\r\nb'\r\ntempfile.mktemp()  # nosec\r\ny = (\r\n"
+    result = scan_source(source, "crlf.py")
+    assert result.status.value == "fallback"
+    assert positions(result, suppressed=True) == [(4, 1)]
+    assert positions(result) == []

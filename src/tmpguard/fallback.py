@@ -8,6 +8,8 @@ redefinition of an imported name, or a parameter named `tempfile`, is not seen.
 
 from __future__ import annotations
 
+import dataclasses
+import unicodedata
 from dataclasses import dataclass
 
 from tmpguard.lexer import Token, replacement_field_tokens, string_value, tokens
@@ -48,15 +50,45 @@ def scan_tokens(text: str) -> list[TokenMatch]:
 
 
 def _code_tokens(text: str) -> list[Token]:
-    """Return the tokens outside comments, with each f-string followed by the code of its fields."""
-    code = []
+    """Return the tokens outside comments, as the parser would read them.
+
+    Names are NFKC-normalised, as CPython compares identifiers. Adjacent `str` literals
+    become one token holding their joined value, as CPython joins them. Each f-string is
+    followed by the code of its fields.
+    """
+    code: list[Token] = []
+    depth = 0
     for token in tokens(text):
-        if token.kind == "comment":
+        if token.kind == "comment" or (token.kind == "newline" and depth > 0 and _ends_in_string(code)):
             continue
+        if token.kind == "op" and token.text in _OPENING:
+            depth += 1
+        elif token.kind == "op" and token.text in _CLOSING:
+            depth = max(0, depth - 1)
+
+        if token.kind == "name" and not token.text.isascii():
+            token = dataclasses.replace(token, text=unicodedata.normalize("NFKC", token.text))
+        if token.kind == "string" and _ends_in_string(code):
+            joined = _joined(code[-1], token)
+            if joined is not None:
+                code[-1] = joined
+                continue
         code.append(token)
         if token.kind == "string":
             code.extend(replacement_field_tokens(token))
     return code
+
+
+def _ends_in_string(code: list[Token]) -> bool:
+    return bool(code) and code[-1].kind == "string"
+
+
+def _joined(first: Token, second: Token) -> Token | None:
+    """Return one token for two adjacent `str` literals, or None when either is not a plain `str` literal."""
+    values = (string_value(first.text), string_value(second.text))
+    if None in values:
+        return None
+    return Token("string", repr(values[0] + values[1]), first.line, first.column, second.end_line, second.end_column)
 
 
 def _logical_lines(code: list[Token]) -> list[tuple[int, int]]:

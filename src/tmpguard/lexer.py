@@ -8,6 +8,7 @@ parser need. Positions are 1-based lines and code-point columns.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -15,8 +16,8 @@ from typing import Iterator
 _STRING_BODY = r"""
     '''(?:\\.|[^\\])*?(?:'''|\Z)
   | \"\"\"(?:\\.|[^\\])*?(?:\"\"\"|\Z)
-  | '(?:\\.|[^\\'\r\n])*(?:'|(?=[\r\n])|\Z)
-  | "(?:\\.|[^\\"\r\n])*(?:"|(?=[\r\n])|\Z)
+  | '(?:\\(?:\r\n|.)|[^\\'\r\n])*(?:'|(?=[\r\n])|\Z)
+  | "(?:\\(?:\r\n|.)|[^\\"\r\n])*(?:"|(?=[\r\n])|\Z)
 """
 
 _TOKEN = re.compile(
@@ -68,17 +69,17 @@ def tokens(text: str) -> Iterator[Token]:
 
 
 def string_value(literal: str) -> str | None:
-    """Return the value of a plain string literal without escapes, else None."""
+    """Return the value of a `str` literal, escapes decoded, or None for bytes, f-strings and malformed literals."""
     prefix_length = len(literal) - len(literal.lstrip("rRbBuUfF"))
     prefix = literal[:prefix_length].lower()
     if "b" in prefix or "f" in prefix:
         return None
-    body = literal[prefix_length:]
-    for quote in ('"""', "'''", '"', "'"):
-        if body.startswith(quote) and body.endswith(quote) and len(body) >= 2 * len(quote):
-            value = body[len(quote) : -len(quote)]
-            return value if "\\" not in value else None
-    return None
+    try:
+        # A single literal, so nothing is evaluated but the literal itself.
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def replacement_field_tokens(token: Token) -> list[Token]:

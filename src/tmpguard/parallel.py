@@ -60,7 +60,13 @@ class Pool:
         self.ready: list[tuple[int, FileResult]] = []
         self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
         self.slots = self.context.RawArray("q", jobs)
-        self.workers = [self._start(index) for index in range(jobs)]
+        self.workers: list[_Worker] = []
+        try:
+            for slot in range(jobs):
+                self.workers.append(self._start(slot))
+        except OSError:
+            self.close()
+            raise
 
     def __enter__(self) -> Pool:
         return self
@@ -69,6 +75,8 @@ class Pool:
         self.close()
 
     def _start(self, slot: int) -> _Worker:
+        # A new worker has scanned nothing yet, whatever the slot held for the one before.
+        self.slots[slot] = _IDLE
         parent_end, child_end = self.context.Pipe()
         process = self.context.Process(target=_work, args=(child_end, self.scan, self.slots, slot), daemon=True)
         process.start()
@@ -106,8 +114,14 @@ class Pool:
 
     def _assign(self, worker: _Worker) -> None:
         worker.batch = self.pending.popleft() if self.pending else None
-        if worker.batch is not None:
+        if worker.batch is None:
+            return
+        try:
             worker.connection.send(worker.batch)
+        except OSError:
+            # The worker died while idle, so no file is to blame: the batch goes back to
+            # the queue, and a new worker takes it.
+            self._assign(self._replace(worker))
 
     def _store(self, batch: list[Task], encoded: list[FileResult | None]) -> None:
         for (index, _, display_path), result in zip(batch, encoded):
