@@ -137,6 +137,9 @@ class ResultCache:
             return {}
         return entries
 
+    # The module function, reachable through the cache that the runner already holds.
+    signature = staticmethod(signature)
+
     def lookup(self, display_path: str, current: Signature | None) -> FileResult | None:
         """Return the stored result for the file when its signature still matches.
 

@@ -101,9 +101,7 @@ def _known_result(source: SourcePath, cache, signatures: dict[int, Signature | N
         return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
     if cache is None:
         return None
-    from tmpguard.cache import signature
-
-    current = signature(source.path)
+    current = cache.signature(source.path)
     result = cache.lookup(source.display_path, current)
     # Only a file that is scanned needs its signature later, to store its result.
     if result is None:
