@@ -10,6 +10,7 @@ run that analyses nothing, such as a re-run served from the cache, never loads t
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import re
 from collections import Counter
@@ -83,6 +84,18 @@ def scan_source(data: bytes, path: str) -> FileResult:
 
 def _analyse(source, data: bytes) -> tuple[list[tuple] | None, str | None]:
     """Parse and analyse `source`, a SourceText. On failure, return None and the reason for using the fallback."""
+    # Collections while the syntax tree is alive would walk its many nodes again and
+    # again. Cyclic garbage the analysis leaves is collected when the collector next runs.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_and_analyse(source, data)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_and_analyse(source, data: bytes) -> tuple[list[tuple] | None, str | None]:
     ast, warnings, analyse, assess = _analysis_modules()
     try:
         with warnings.catch_warnings():
