@@ -180,9 +180,23 @@ CASES = [
             'te' r"mp")()
         d = __import__("temp" "file").mktemp()
         e = getattr(tempfile, b"mktemp")
+        f = getattr(
+            tempfile,
+            "mktemp",
+        )()
         """,
-        [(3, 5), (4, 5), (5, 5), (7, 5)],
+        [(3, 5), (4, 5), (5, 5), (7, 5), (9, 5)],
         id="spelled-constants",
+    ),
+    pytest.param(
+        """\
+        print "x"
+        broken = (1,
+        import tempfile
+        tempfile.mktemp()
+        """,
+        [(4, 1)],
+        id="import-after-open-bracket",
     ),
     pytest.param(
         """\

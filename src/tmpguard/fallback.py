@@ -59,7 +59,7 @@ def _code_tokens(text: str) -> list[Token]:
     code: list[Token] = []
     depth = 0
     for token in tokens(text):
-        if token.kind == "comment" or (token.kind == "newline" and depth > 0 and _ends_in_string(code)):
+        if token.kind == "comment" or (token.kind == "newline" and depth > 0 and _continues_inside_brackets(code)):
             continue
         if token.kind == "op" and token.text in _OPENING:
             depth += 1
@@ -81,6 +81,17 @@ def _code_tokens(text: str) -> list[Token]:
 
 def _ends_in_string(code: list[Token]) -> bool:
     return bool(code) and code[-1].kind == "string"
+
+
+def _continues_inside_brackets(code: list[Token]) -> bool:
+    """Return whether a line break inside brackets after the last token is insignificant.
+
+    After a string (which the next literal may extend), an opening bracket or a comma,
+    the expression goes on, so the break is dropped and a call's arguments read the same
+    on one line or several. Other breaks stay, so that a bracket left open in a broken
+    file does not hide the statements after it.
+    """
+    return bool(code) and (code[-1].kind == "string" or code[-1].text in _OPENING or code[-1].text == ",")
 
 
 def _joined(first: Token, second: Token) -> Token | None:
@@ -130,7 +141,9 @@ def _collect_imports(code: list[Token]) -> tuple[set[str], set[str], set[int]]:
 
 
 def _starts_statement(code: list[Token], index: int) -> bool:
-    if index == 0:
+    # A keyword at the start of a line opens a statement even after a bracket that a
+    # broken file left open.
+    if index == 0 or code[index].column == 1:
         return True
     previous = code[index - 1]
     return previous.kind == "newline" or previous.text in (";", ":")
