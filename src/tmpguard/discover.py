@@ -113,8 +113,11 @@ class _Walk:
     pending: list[tuple[str, list[_Ignore], str]] = field(default_factory=list)
 
     def display_prefix(self, prefix: str) -> str | None:
-        """Return what precedes an entry's name in its display path, for entries whose
-        path below the base folder is `prefix` + name; None outside the working folder."""
+        """Return the text before the name in the display path of an entry `prefix` + name below the base folder.
+
+        It is None when the base folder is outside the working folder, where each display
+        path is absolute.
+        """
         if self.base_display.startswith("/"):
             return None
         return prefix if self.base_display == "." else f"{self.base_display}/{prefix}"
@@ -125,9 +128,8 @@ class _Walk:
         Inside the working folder it is the base's display path joined with `relative`,
         without a call to os.path.relpath for every entry.
         """
-        if self.base_display.startswith("/"):
-            return display_path(path)
-        return relative if self.base_display == "." else f"{self.base_display}/{relative}"
+        prefix = self.display_prefix("")
+        return display_path(path) if prefix is None else prefix + relative
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -246,7 +248,7 @@ def _ancestor_ignores(given: str) -> list[_Ignore]:
         if spec is not None:
             lead = os.path.relpath(target, ancestor).replace(os.sep, "/")
             ignores.append((0, "" if lead == "." else lead + "/", spec))
-    if ignores and any(spec.match_file(lead) for _, lead, spec in ignores):
+    if any(spec.match_file(lead) for _, lead, spec in ignores):
         log.info("%s: ignored by .gitignore but named explicitly, so scanned", display_path(given))
         return []
     return ignores

@@ -52,14 +52,18 @@ def scan_file(path: str, display_path: str, limits: ScanLimits = ScanLimits()) -
     # needs no time limit, and arming one costs more than the test itself.
     if cannot_contain_target(data):
         return FileResult(display_path, ScanStatus.PREFILTERED)
-    return run_isolated(display_path, limits.timeout, partial(scan_source, data, display_path))
+    return run_isolated(display_path, limits.timeout, partial(_scan_candidate, data, display_path))
 
 
 def scan_source(data: bytes, path: str) -> FileResult:
     """Scan one file's bytes and return its findings and how it was examined."""
     if cannot_contain_target(data):
         return FileResult(path, ScanStatus.PREFILTERED)
+    return _scan_candidate(data, path)
 
+
+def _scan_candidate(data: bytes, path: str) -> FileResult:
+    """Scan the bytes of a file that the byte test did not rule out."""
     from tmpguard.source import DecodeError, decode, decode_lossy
 
     try:

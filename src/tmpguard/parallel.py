@@ -1,11 +1,12 @@
 """Scan files in a pool of worker processes, surviving a worker that dies.
 
-The parent submits files in batches while it is still finding more, and hands one batch
-at a time to each idle worker over its own pipe, so a fast worker takes more batches. Before each file a worker
-writes the file's position in its batch to a shared slot. When a worker dies (os._exit,
-a segmentation fault, the OOM killer), the parent reads that slot, reports that file as
-not scanned, queues the rest of the batch again and starts a new worker. Results are
-returned with the file's index, so their order never depends on scheduling.
+The parent submits files in batches while it is still finding more, and hands one
+batch at a time to each idle worker over its own pipe, so a fast worker takes more
+batches. Before each file a worker writes the file's position in its batch to a shared
+slot. When a worker dies (os._exit, a segmentation fault, the OOM killer), the parent
+reads that slot, reports that file as not scanned, queues the rest of the batch again
+and starts a new worker. Results are returned with the file's index, so their order
+never depends on scheduling.
 
 `multiprocessing` is imported only here, and this module only when more than one job
 runs, so a serial scan does not pay for it.
@@ -181,8 +182,8 @@ def _describe_exit(code: int | None) -> str:
 def _work(connection, scan: ScanFunction, slots, slot: int) -> None:
     """Run in a worker: scan each batch the parent sends until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Objects inherited from the parent are never garbage, so the collector need not
-    # walk them again and again while the worker builds syntax trees.
+    # The objects inherited from the parent live as long as the worker, so freezing them
+    # keeps the collector from walking them again and again.
     gc.freeze()
     while True:
         try:

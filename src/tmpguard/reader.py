@@ -79,7 +79,7 @@ def read_bytes(path: str, max_size: int | None = None) -> bytes:
             raise FileTooLarge(size, max_size)
 
         # Asking for one byte more than fstat reported ends the usual read in a single
-        # call: a regular file returns fewer bytes than asked only at its end. A file
+        # call: a regular file normally returns fewer bytes than asked only at its end. A file
         # that changed size since fstat is read on until a read returns nothing.
         data = os.read(descriptor, size + 1)
         if len(data) == size:

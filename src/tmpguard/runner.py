@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from tmpguard.discover import SourcePath
 from tmpguard.findings import FileResult, ScanStatus
 from tmpguard.progress import Progress
 
+if TYPE_CHECKING:
+    from tmpguard.cache import ResultCache, Signature
+
 log = logging.getLogger(__name__)
 
 ScanFunction = Callable[[str, str], FileResult]
-Signature = str
 
 BATCH_SIZE = 32
 """Files per task for a worker: enough to make a pipe round trip cheap, few enough to balance the tail."""
@@ -75,11 +77,14 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
             for source in sources:
                 progress.total += 1
                 index = len(results)
-                results.append(_known_result(source, cache, signatures, index))
-                if results[index] is None:
-                    scheduler.submit(index, source.path, source.display_path)
-                else:
+                known, current = _known_result(source, cache)
+                results.append(known)
+                if known is not None:
                     progress.advance()
+                    continue
+                # Only a file that is scanned needs its signature later, to store its result.
+                signatures[index] = current
+                scheduler.submit(index, source.path, source.display_path)
             progress.found_all()
             scanned = scheduler.finish()
     finally:
@@ -95,18 +100,17 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
     return results
 
 
-def _known_result(source: SourcePath, cache, signatures: dict[int, Signature | None], index: int) -> FileResult | None:
-    """Return the result of a source that needs no scan: an unlisted directory or a cache hit."""
+def _known_result(source: SourcePath, cache: ResultCache | None) -> tuple[FileResult | None, Signature | None]:
+    """Return a source's result when it needs no scan, else None, and its signature.
+
+    An unlisted directory and a cache hit need no scan. The signature is None without a cache.
+    """
     if source.problem:
-        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
+        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem), None
     if cache is None:
-        return None
+        return None, None
     current = cache.signature(source.path)
-    result = cache.lookup(source.display_path, current)
-    # Only a file that is scanned needs its signature later, to store its result.
-    if result is None:
-        signatures[index] = current
-    return result
+    return cache.lookup(source.display_path, current), current
 
 
 class _Scheduler:
@@ -134,8 +138,7 @@ class _Scheduler:
 
     def submit(self, index: int, path: str, display_path: str) -> None:
         if self.jobs == 1:
-            self.done.append((index, self.scan(path, display_path)))
-            self.progress.advance()
+            self._scan_here(index, path, display_path)
             return
         self.waiting.append((index, path, display_path))
         if len(self.waiting) >= BATCH_SIZE:
@@ -148,15 +151,18 @@ class _Scheduler:
         if self.pool is None and self.jobs > 1 and len(self.waiting) > 1:
             self._hand_over()
         if self.pool is None:
-            for index, path, display_path in self.waiting:
-                self.done.append((index, self.scan(path, display_path)))
-                self.progress.advance()
+            for task in self.waiting:
+                self._scan_here(*task)
         else:
             if self.waiting:
                 self.pool.submit(self.waiting)
             self.done.extend(self.pool.drain())
         self.waiting = []
         return self.done
+
+    def _scan_here(self, index: int, path: str, display_path: str) -> None:
+        self.done.append((index, self.scan(path, display_path)))
+        self.progress.advance()
 
     def _hand_over(self) -> None:
         if self.pool is None:
