@@ -206,7 +206,7 @@ def test_linked_cache_folder_not_written(tmp_path):
     assert list(outside.iterdir()) == []
 
 
-def test_linked_version_folder_and_marker_not_followed(tmp_path):
+def test_linked_cache_entries_not_followed(tmp_path):
     project = _project(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()

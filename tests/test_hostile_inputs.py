@@ -399,7 +399,7 @@ def test_fifty_megabytes_without_target_scanned(tmp_path):
     assert scan_json(tmp_path, "large.py")[0] == EXIT_CLEAN
 
 
-def test_large_file_names_split_across_chunks(tmp_path):
+def test_large_file_names_in_two_chunks(tmp_path):
     """The import is in the first mebibyte and the call in the last, so no single chunk has both names."""
     plant_good(tmp_path)
     filler = b"DATA = 1234567890\n" * (3 * 1024 * 1024 // 18)

@@ -298,7 +298,7 @@ def test_marker_inside_multiline_statement_applies():
     assert result.findings[0].suppression.line == 4
 
 
-def test_marker_after_crlf_continuation_in_fallback_file():
+def test_crlf_continuation_keeps_marker_line():
     """A backslash before CRLF inside a string continues it on the next line in the fallback's lexer too."""
     source = b"import tempfile\r\nx = 'a\\\r\nb'\r\ntempfile.mktemp()  # nosec\r\ny = (\r\n"
     result = scan_source(source, "crlf.py")

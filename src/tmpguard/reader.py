@@ -78,9 +78,9 @@ def read_bytes(path: str, max_size: int | None = None) -> bytes:
         if max_size is not None and size > max_size:
             raise FileTooLarge(size, max_size)
 
-        # Asking for one byte more than fstat reported ends the usual read in a single
-        # call: a regular file normally returns fewer bytes than asked only at its end. A file
-        # that changed size since fstat is read on until a read returns nothing.
+        # Asking for one byte more than fstat reported ends the usual read in one call,
+        # because a regular file normally returns fewer bytes than asked only at its end.
+        # A file that changed size since fstat is read on until a read returns nothing.
         data = os.read(descriptor, size + 1)
         if len(data) == size:
             return data
