@@ -140,6 +140,10 @@ class ResultCache:
     # The module function, reachable through the cache that the runner already holds.
     signature = staticmethod(signature)
 
+    def __len__(self) -> int:
+        """Return the number of stored results not yet looked up."""
+        return len(self.entries)
+
     def lookup(self, display_path: str, current: Signature | None) -> FileResult | None:
         """Return the stored result for the file when its signature still matches.
 

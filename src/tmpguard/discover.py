@@ -7,7 +7,10 @@ out of the tree.
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import logging
+import operator
 import os
 import re
 from dataclasses import dataclass, field
@@ -70,6 +73,11 @@ class _Excludes:
     names: frozenset[str]
     folder_names: frozenset[str]
     spec: pathspec.PathSpec | None
+    directory_names: frozenset[str] = field(init=False)
+    """The plain names that exclude a directory: both kinds above."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "directory_names", self.names | self.folder_names)
 
     @classmethod
     def compile(cls, patterns: tuple[str, ...]) -> _Excludes:
@@ -102,34 +110,81 @@ class _Excludes:
 # `relative`, is matched as `lead + relative[cut:]`, its path below the ignore file's folder.
 _Ignore = tuple[int, str, pathspec.PathSpec]
 
+# A directory to walk: its path, the ignore files that apply in it, and its path below
+# the walked folder.
+_Task = tuple[str, list[_Ignore], str]
+
 
 @dataclass
 class _Walk:
     root: str
     excludes: _Excludes
     respect_gitignore: bool
-    base_display: str
+    base_prefix: str | None
+    """The display path of the base folder followed by "/", or "" for the working folder.
+
+    It is None when the working folder is below the base folder but not the base
+    itself: display paths then depend on whether an entry is inside the working folder.
+    """
     visited: set[tuple[int, int]] = field(default_factory=set)
-    pending: list[tuple[str, list[_Ignore], str]] = field(default_factory=list)
+    pending: list[_Task] = field(default_factory=list)
+    split: bool = False
+    """True when the walk is split: a directory reached a second time, which a single walk
+    skips, then makes the walk `order_dependent`."""
+    order_dependent: bool = False
+
+    @classmethod
+    def below(cls, given: str, excludes: _Excludes, respect_gitignore: bool) -> _Walk:
+        return cls(os.path.realpath(given), excludes, respect_gitignore, _base_prefix(given))
+
+    def start(self, given: str) -> None:
+        """Put the folder `given`, the base of this walk, on the stack."""
+        self.pending.append((given, _ancestor_ignores(given) if self.respect_gitignore else [], ""))
+
+    def walk_from(self, task: _Task) -> list[SourcePath]:
+        """Walk one directory and all below it."""
+        self.pending.append(task)
+        return list(self.run())
+
+    def run(self) -> Iterator[SourcePath]:
+        """Walk the directories on the stack and all below them, yielding the files to scan."""
+        # An explicit stack instead of recursion: a tree may be nested deeper than
+        # Python's recursion limit.
+        while self.pending:
+            yield from _walk_directory(self, *self.pending.pop())
 
     def display_prefix(self, prefix: str) -> str | None:
         """Return the text before the name in the display path of an entry `prefix` + name below the base folder.
 
-        It is None when the base folder is outside the working folder, where each display
-        path is absolute.
+        It is None when only `display_path` can tell.
         """
-        if self.base_display.startswith("/"):
-            return None
-        return prefix if self.base_display == "." else f"{self.base_display}/{prefix}"
+        return None if self.base_prefix is None else self.base_prefix + prefix
 
     def display(self, path: str, relative: str) -> str:
         """Return the display path of `path`, which is `relative` below the base folder.
 
-        Inside the working folder it is the base's display path joined with `relative`,
-        without a call to os.path.relpath for every entry.
+        Most often it is the base's display path joined with `relative`, without a call
+        to os.path.relpath for every entry.
         """
         prefix = self.display_prefix("")
         return display_path(path) if prefix is None else prefix + relative
+
+
+def _base_prefix(given: str) -> str | None:
+    """Return what the display path of each entry below the folder `given` starts with.
+
+    Below a folder inside the working folder, display paths are relative, and below
+    one outside it they are absolute. Either way they extend the folder's own display
+    path, because entry names are never "." or "..".
+    """
+    shown = display_path(given)
+    if shown == ".":
+        return ""
+    if not shown.startswith("/"):
+        return shown + "/"
+    if _inside(os.getcwd(), os.path.abspath(given)):
+        return None
+    return shown.rstrip("/") + "/"
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -167,6 +222,10 @@ def iter_sources(paths: list[str], settings: DiscoverySettings) -> Iterator[Sour
             raise DiscoveryError(f"{given}: no such file or directory{hint}")
 
     excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
+    if len(paths) == 1:
+        # One walk never yields a display path twice: each is its path below the folder.
+        yield from _sources_under(paths[0], excludes, settings)
+        return
     seen: set[str] = set()
     for given in paths:
         for source in _sources_under(given, excludes, settings):
@@ -183,12 +242,51 @@ def _sources_under(given: str, excludes: _Excludes, settings: DiscoverySettings)
             yield SourcePath(given, display_path(given))
         return
 
-    walk = _Walk(os.path.realpath(given), excludes, settings.respect_gitignore, display_path(given))
-    walk.pending.append((given, _ancestor_ignores(given) if settings.respect_gitignore else [], ""))
-    # An explicit stack instead of recursion: a tree may be nested deeper than
-    # Python's recursion limit.
-    while walk.pending:
-        yield from _walk_directory(walk, *walk.pending.pop())
+    walk = _Walk.below(given, excludes, settings.respect_gitignore)
+    walk.start(given)
+    yield from walk.run()
+
+
+@dataclass
+class Subtrees:
+    """A walk cut into subtrees that can be walked apart, in any order and in any process.
+
+    The cut is valid only where no directory is reached twice, through links or mounts:
+    only then does the result not depend on which way a directory is reached first.
+    Each part reports a directory it reaches twice in `order_dependent`, and the caller
+    checks that no two parts visited one directory. Otherwise it walks the tree again
+    with `iter_sources`.
+    """
+
+    walk: _Walk
+    found: list[SourcePath]
+    """The files of the directories walked to make the cut."""
+    tasks: list[_Task]
+
+    def walker(self) -> _Walk:
+        """Return a walk for some of the subtrees, with its own set of visited directories."""
+        return dataclasses.replace(self.walk, visited=set(), pending=[])
+
+
+def split_walk(given: str, settings: DiscoverySettings, count: int) -> Subtrees | None:
+    """Walk the top of the folder `given`, breadth first, until `count` subtrees are left.
+
+    Returns None when `given` is not a folder or when its top already reaches a
+    directory twice.
+    """
+    if not os.path.isdir(given):
+        return None
+    walk = _Walk.below(given, _Excludes.compile(settings.exclude + settings.extend_exclude), settings.respect_gitignore)
+    walk.split = True
+    walk.start(given)
+    tasks: collections.deque[_Task] = collections.deque(walk.pending)
+    walk.pending.clear()
+    found = []
+    while tasks and len(tasks) < count:
+        found.extend(_walk_directory(walk, *tasks.popleft()))
+        tasks.extend(walk.pending)
+        walk.pending.clear()
+    return None if walk.order_dependent else Subtrees(walk, found, list(tasks))
 
 
 def _excluded_by_path(given: str, excludes: _Excludes) -> bool:
@@ -274,6 +372,9 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[_Ignore], relativ
         return [_unlisted(directory, error)]
     key = (identity.st_dev, identity.st_ino)
     if key in walk.visited:
+        if walk.split:
+            walk.order_dependent = True
+            return []
         log.info("%s: directory already scanned through another link", display_path(directory))
         return []
     walk.visited.add(key)
@@ -292,22 +393,30 @@ def _walk_directory(walk: _Walk, directory: str, ignores: list[_Ignore], relativ
 
     prefix = f"{relative}/" if relative else ""
     display_prefix = walk.display_prefix(prefix)
+    # Without .gitignore files or exclude patterns beyond plain names, an entry that is
+    # neither a link nor named by an exclude is admitted without the full check.
+    plain = not ignores and walk.excludes.spec is None
     found = []
     for entry in files:
-        entry_relative = prefix + entry.name
-        if _admitted(walk, entry, ignores, entry_relative, False):
-            shown = display_prefix + entry.name if display_prefix is not None else display_path(entry.path)
+        name = entry.name
+        quick = plain and name not in walk.excludes.names and not entry.is_symlink()
+        if quick or _admitted(walk, entry, ignores, prefix + name, False):
+            shown = display_prefix + name if display_prefix is not None else display_path(entry.path)
             found.append(SourcePath(entry.path, shown))
 
     # Subdirectories are walked in name order, so which of two links to one folder is
     # followed never depends on the order the file system lists them in. Pushed in
     # reverse, the stack pops them in name order.
-    subdirectories.sort(key=lambda entry: entry.name, reverse=True)
+    subdirectories.sort(key=_entry_name, reverse=True)
     for entry in subdirectories:
-        entry_relative = prefix + entry.name
-        if _admitted(walk, entry, ignores, entry_relative, True):
-            walk.pending.append((entry.path, ignores, entry_relative))
+        name = entry.name
+        quick = plain and name not in walk.excludes.directory_names and not entry.is_symlink()
+        if quick or _admitted(walk, entry, ignores, prefix + name, True):
+            walk.pending.append((entry.path, ignores, prefix + name))
     return found
+
+
+_entry_name = operator.attrgetter("name")
 
 
 def _split_listing(entries: Iterator[os.DirEntry]) -> tuple[list[os.DirEntry], list[os.DirEntry], bool]:
@@ -341,7 +450,9 @@ def _admitted(walk: _Walk, entry: os.DirEntry, ignores: list[_Ignore], relative:
         log.debug("%s: ignored by .gitignore", walk.display(entry.path, relative))
         return False
 
-    if entry.is_symlink() and not _inside(os.path.realpath(entry.path), walk.root):
+    if not entry.is_symlink():
+        return True
+    if not _inside(os.path.realpath(entry.path), walk.root):
         shown = walk.display(entry.path, relative)
         log.warning("%s: not followed: symbolic link to a path outside the scanned tree", shown)
         return False

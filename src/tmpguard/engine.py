@@ -19,7 +19,7 @@ from functools import partial
 from tmpguard.discover import DiscoverySettings, iter_sources
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
 from tmpguard.isolation import ScanLimits, run_isolated
-from tmpguard.prefilter import cannot_contain_target, may_contain_target
+from tmpguard.prefilter import cannot_contain_target, may_contain_target, searches
 from tmpguard.reader import FileTooLarge, ReadError, read_bytes
 from tmpguard.runner import RunOptions, scan_sources
 
@@ -128,6 +128,19 @@ def _parse_and_analyse(source, data: bytes) -> tuple[list[tuple] | None, str | N
     ], None
 
 
+def _walk_in_parallel(paths: list[str], settings: DiscoverySettings, jobs: int, annotate):
+    from tmpguard.parallel_walk import walk_in_parallel
+
+    return walk_in_parallel(paths, settings, jobs, annotate)
+
+
+def _prepare_workers() -> None:
+    """Load what scanning a file needs, so that worker processes forked next share it."""
+    _analysis_modules()
+    searches(bytes)
+    searches(str)
+
+
 def _analysis_modules():
     """Import and return what parsing and analysing a file needs."""
     import ast
@@ -233,10 +246,11 @@ def scan_paths(
     directory that cannot be listed is reported as not scanned. Raises DiscoveryError
     when a given path does not exist.
     """
-    sources = iter_sources(paths, settings or DiscoverySettings())
-    # Worker processes fork from this one, so importing the analysis modules just before
+    settings = settings or DiscoverySettings()
+    sources = iter_sources(paths, settings)
+    # Worker processes fork from this one, so loading the analysis modules just before
     # they start loads them once for all workers.
-    options = dataclasses.replace(options or RunOptions(), prepare_workers=_analysis_modules)
-    results = scan_sources(sources, partial(scan_file, limits=limits), options)
+    options = dataclasses.replace(options or RunOptions(), prepare_workers=_prepare_workers)
+    results = scan_sources(sources, partial(scan_file, limits=limits), options, partial(_walk_in_parallel, paths, settings))
     log.info("scanned %d files", len(results))
     return ScanResult(sorted(results, key=lambda result: result.path))

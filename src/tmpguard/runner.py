@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from tmpguard.discover import SourcePath
 from tmpguard.findings import FileResult, ScanStatus
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ScanFunction = Callable[[str, str], FileResult]
+ParallelWalk = Callable[[int, Callable[[str], "Signature | None"]], "list[tuple[SourcePath, Signature | None]] | None"]
+"""Walks the tree in `jobs` processes with a signature for each file, or returns None."""
+
+PARALLEL_WALK_MIN_FILES = 5000
+"""Cached results from which a run tries a parallel walk. On smaller trees the walk takes
+less time than starting the worker processes saves."""
 
 BATCH_SIZE = 32
 """Files per task for a worker: enough to make a pipe round trip cheap, few enough to balance the tail."""
@@ -56,12 +62,19 @@ class RunOptions:
     """Called once before worker processes start, so that what it loads is shared with them."""
 
 
-def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: RunOptions) -> list[FileResult]:
-    """Return one result per source, in the order of `sources`, using and filling the cache.
+def scan_sources(
+    sources: Iterable[SourcePath],
+    scan: ScanFunction,
+    options: RunOptions,
+    parallel_walk: ParallelWalk | None = None,
+) -> list[FileResult]:
+    """Return one result per source, in the order they are walked, using and filling the cache.
 
     `sources` may be a generator that is still walking the tree: files are scanned as
-    they arrive. A source with a problem (a directory that could not be listed) is
-    reported as not scanned without a call to `scan`.
+    they arrive. When the cache holds many results, `parallel_walk`, if given, is tried
+    first: it walks the same tree in worker processes and returns the sources with their
+    signatures, or None to fall back on `sources`. A source with a problem (a directory
+    that could not be listed) is reported as not scanned without a call to `scan`.
     """
     cache = None
     if options.cache_dir is not None:
@@ -69,15 +82,16 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
 
         cache = ResultCache(options.cache_dir, options.cache_settings)
 
+    signed = _walked_in_parallel(parallel_walk, cache, options.jobs)
     progress = Progress(None, enabled=options.progress)
     results: list[FileResult | None] = []
     signatures: dict[int, Signature | None] = {}
     try:
         with _Scheduler(scan, options, progress) as scheduler:
-            for source in sources:
+            for source, current in signed if signed is not None else _signed(sources, cache):
                 progress.total += 1
                 index = len(results)
-                known, current = _known_result(source, cache)
+                known = _known_result(source, cache, current)
                 results.append(known)
                 if known is not None:
                     progress.advance()
@@ -100,17 +114,29 @@ def scan_sources(sources: Iterable[SourcePath], scan: ScanFunction, options: Run
     return results
 
 
-def _known_result(source: SourcePath, cache: ResultCache | None) -> tuple[FileResult | None, Signature | None]:
-    """Return a source's result when it needs no scan, else None, and its signature.
+def _walked_in_parallel(parallel_walk: ParallelWalk | None, cache: ResultCache | None, jobs: int):
+    """Return the sources and signatures from a parallel walk, when one is worth trying and succeeds."""
+    if parallel_walk is None or cache is None or jobs < 2 or len(cache) < PARALLEL_WALK_MIN_FILES:
+        return None
+    return parallel_walk(jobs, cache.signature)
 
-    An unlisted directory and a cache hit need no scan. The signature is None without a cache.
+
+def _signed(sources: Iterable[SourcePath], cache: ResultCache | None) -> Iterator[tuple[SourcePath, Signature | None]]:
+    """Pair each source with its signature, or with None without a cache."""
+    for source in sources:
+        yield source, cache.signature(source.path) if cache is not None and not source.problem else None
+
+
+def _known_result(source: SourcePath, cache: ResultCache | None, current: Signature | None) -> FileResult | None:
+    """Return a source's result when it needs no scan, else None.
+
+    An unlisted directory and a cache hit need no scan.
     """
     if source.problem:
-        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem), None
+        return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
     if cache is None:
-        return None, None
-    current = cache.signature(source.path)
-    return cache.lookup(source.display_path, current), current
+        return None
+    return cache.lookup(source.display_path, current)
 
 
 class _Scheduler:

@@ -1,0 +1,230 @@
+"""Walk one large tree in several processes, for runs that the cache mostly serves.
+
+When the cache has results for most files, a run is little more than the walk and one `stat` per
+file, and those take a single process most of its time. Here the top of the tree is
+cut into subtrees (`discover.split_walk`), and worker processes take subtrees one at a
+time from a shared counter, walk them and `stat` their files.
+
+The result must not depend on the cut, so the walk gives up, and the caller walks the
+tree in one process, when some directory is reached twice (through links or mounts),
+in one part or in two, or when a worker fails. Log records are held back until the parallel result is accepted,
+so a warning is never printed twice.
+
+The workers are forked directly, without `multiprocessing`, whose import alone costs a
+warm run several percent of its time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import struct
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
+
+from tmpguard.discover import DiscoverySettings, SourcePath, Subtrees, split_walk
+
+log = logging.getLogger(__name__)
+
+Annotation = TypeVar("Annotation")
+
+SUBTREES_PER_JOB = 16
+"""Subtrees to cut per worker: enough that the last ones to finish are small."""
+
+_DISCOVERY_LOGGER = logging.getLogger("tmpguard.discover")
+
+
+def walk_in_parallel(
+    paths: list[str], settings: DiscoverySettings, jobs: int, annotate: Callable[[str], Annotation]
+) -> list[tuple[SourcePath, Annotation | None]] | None:
+    """Return the sources under `paths`, each with `annotate(path)`, walked by `jobs` processes.
+
+    `annotate` runs in the worker that finds the file; a source with a problem gets None.
+    The order of the list is unspecified. Returns None when the walk cannot be split
+    or must run in one process, before anything is logged.
+    """
+    if len(paths) != 1 or jobs < 2:
+        return None
+    with _held_records() as records:
+        subtrees = split_walk(paths[0], settings, SUBTREES_PER_JOB * jobs)
+    if subtrees is None or not subtrees.tasks:
+        return None
+    parts = _walk_parts(subtrees, jobs, annotate)
+    if parts is None:
+        log.debug("the split walk reached a directory twice or failed; walking again in one process")
+        return None
+
+    sources = [(source, None if source.problem else annotate(source.path)) for source in subtrees.found]
+    for part, part_records in parts:
+        sources.extend(part)
+        records.extend(part_records)
+    for record in records:
+        _DISCOVERY_LOGGER.handle(record)
+    return sources
+
+
+@contextmanager
+def _held_records() -> Iterator[list[logging.LogRecord]]:
+    """Keep the discovery logger's records in a list instead of handling them."""
+    records: list[logging.LogRecord] = []
+    handler = _ListHandler(records)
+    propagate = _DISCOVERY_LOGGER.propagate
+    _DISCOVERY_LOGGER.addHandler(handler)
+    _DISCOVERY_LOGGER.propagate = False
+    try:
+        yield records
+    finally:
+        _DISCOVERY_LOGGER.propagate = propagate
+        _DISCOVERY_LOGGER.removeHandler(handler)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # The message is formatted here, so the record crosses a pipe without its arguments.
+        record.msg, record.args, record.exc_info = record.getMessage(), None, None
+        self.records.append(record)
+
+
+def _walk_parts(subtrees: Subtrees, jobs: int, annotate: Callable[[str], Annotation]):
+    """Walk the subtrees in this process and `jobs - 1` forked ones; return each part's sources and records, or None.
+
+    The processes take subtree numbers from one pipe that contains them all, so one that
+    finishes early takes more. Each worker sends its part through a pipe of its own and
+    exits.
+    """
+    numbers_read, numbers_write = os.pipe()
+    children: list[tuple[int, int]] = []
+    try:
+        _write_all(numbers_write, b"".join(_NUMBER.pack(number) for number in range(len(subtrees.tasks))))
+        os.close(numbers_write)
+        numbers_write = -1
+        for _ in range(jobs - 1):
+            children.append(_fork_worker(numbers_read, subtrees, annotate))
+        own = _walk_subtrees(numbers_read, subtrees, annotate)
+        replies = [_reply(result_read) for _, result_read in children]
+    except OSError as error:
+        log.debug("cannot split the walk: %s", error)
+        return None
+    finally:
+        _end(children, numbers_read, numbers_write)
+
+    if any(reply is None for reply in replies):
+        return None
+    found, problems, records, visited, order_dependent = own
+    parts = [(visited, order_dependent)] + [(part_visited, dependent) for *_, part_visited, dependent in replies]
+    if not _disjoint(subtrees, parts):
+        return None
+    own_sources = found + [(problem, None) for problem in problems]
+    return [(own_sources, records)] + [(_sources(*reply[:4]), reply[4]) for reply in replies]
+
+
+_NUMBER = struct.Struct("=I")
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _fork_worker(numbers_read: int, subtrees: Subtrees, annotate: Callable[[str], Annotation]) -> tuple[int, int]:
+    """Start a worker process; return its process id and the pipe its part arrives on."""
+    result_read, result_write = os.pipe()
+    process = os.fork()
+    if process == 0:
+        os.close(result_read)
+        _child(numbers_read, result_write, subtrees, annotate)
+    os.close(result_write)
+    return process, result_read
+
+
+def _reply(descriptor: int):
+    """Read one worker's whole reply, or None when it ended without one."""
+    chunks = []
+    while chunk := os.read(descriptor, 1 << 20):
+        chunks.append(chunk)
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:
+        return None
+
+
+def _end(children: list[tuple[int, int]], numbers_read: int, numbers_write: int) -> None:
+    """Close the pipes and reap the workers, killing any still running (after an error or Ctrl-C)."""
+    for descriptor in (numbers_read, numbers_write):
+        if descriptor >= 0:
+            os.close(descriptor)
+    for process, result_read in children:
+        os.close(result_read)
+        try:
+            os.kill(process, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(process, 0)
+
+
+def _disjoint(subtrees: Subtrees, parts: list[tuple[set, bool]]) -> bool:
+    """Return whether no part reached a directory twice, and no two parts walked one directory."""
+    visited = set(subtrees.walk.visited)
+    expected = len(visited)
+    for part_visited, order_dependent in parts:
+        if order_dependent:
+            return False
+        visited |= part_visited
+        expected += len(part_visited)
+    return len(visited) == expected
+
+
+def _sources(paths: str, display_paths: str, annotations: list, problems: list[SourcePath]) -> list:
+    """Rebuild the sources a worker sent as two joined strings, with their annotations."""
+    pairs = [(problem, None) for problem in problems]
+    if paths:
+        sources = map(SourcePath, paths.split("\0"), display_paths.split("\0"))
+        pairs.extend(zip(sources, annotations))
+    return pairs
+
+
+def _child(numbers_read: int, result_write: int, subtrees: Subtrees, annotate: Callable[[str], Annotation]) -> None:
+    """Run in a forked worker: walk subtrees until none is left, send what was found, and exit."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        found, problems, records, visited, order_dependent = _walk_subtrees(numbers_read, subtrees, annotate)
+        reply = (
+            "\0".join(source.path for source, _ in found),
+            "\0".join(source.display_path for source, _ in found),
+            [annotation for _, annotation in found],
+            problems,
+            records,
+            visited,
+            order_dependent,
+        )
+        _write_all(result_write, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        code = 0
+    finally:
+        # Leave at once: the parent's cleanup, buffers and exit handlers are not this process's.
+        os._exit(code)
+
+
+def _walk_subtrees(numbers_read: int, subtrees: Subtrees, annotate: Callable[[str], Annotation]) -> tuple:
+    """Walk subtrees, taking their numbers from the pipe until it is empty or the walk depends on order."""
+    walk = subtrees.walker()
+    found: list[tuple[SourcePath, Annotation]] = []
+    problems: list[SourcePath] = []
+    with _held_records() as records:
+        while not walk.order_dependent:
+            number = os.read(numbers_read, _NUMBER.size)
+            if len(number) < _NUMBER.size:
+                break
+            for source in walk.walk_from(subtrees.tasks[_NUMBER.unpack(number)[0]]):
+                if source.problem:
+                    problems.append(source)
+                else:
+                    found.append((source, annotate(source.path)))
+    return found, problems, records, walk.visited, walk.order_dependent
