@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from tmpguard import engine, parallel_walk, runner
-from tmpguard.discover import DiscoverySettings, iter_sources
+from tmpguard.cache import ResultCache, signature
+from tmpguard.discover import DiscoverySettings, SourcePath, iter_sources
+from tmpguard.findings import ScanStatus
 from tmpguard.parallel_walk import walk_in_parallel
 from tmpguard.runner import RunOptions
 
@@ -41,8 +43,8 @@ def _tree(tmp_path: Path) -> Path:
     return root
 
 
-def _annotate(path: str) -> str:
-    return f"seen {path}"
+def _annotate(source: SourcePath) -> str:
+    return f"seen {source.path}"
 
 
 def _discovery_messages(caplog) -> list[str]:
@@ -59,6 +61,16 @@ def test_split_walk_matches_one_process(tmp_path, jobs):
     assert sorted(source for source, _ in walked) == sorted(iter_sources(["tree"], DiscoverySettings()))
     assert len(walked) == 15
     assert all(annotation == f"seen {source.path}" for source, annotation in walked)
+
+
+def test_more_subtrees_than_groups(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    monkeypatch.setattr(parallel_walk, "_MAX_GROUPS", 2)
+
+    walked = walk_in_parallel(["tree"], DiscoverySettings(), 2, _annotate)
+
+    assert walked is not None
+    assert sorted(source for source, _ in walked) == sorted(iter_sources(["tree"], DiscoverySettings()))
 
 
 @pytest.mark.parametrize("link", ["link", "package4/link", "package4/part0/link"])
@@ -105,12 +117,12 @@ def test_failed_worker_not_split(tmp_path):
     _tree(tmp_path)
     parent = os.getpid()
 
-    def annotate(path: str) -> str:
+    def annotate(source: SourcePath) -> str:
         if os.getpid() != parent:
             os._exit(3)
         # Slow enough in this process that the worker takes some subtrees.
         time.sleep(0.01)
-        return path
+        return source.path
 
     assert walk_in_parallel(["tree"], DiscoverySettings(), 2, annotate) is None
 
@@ -158,3 +170,24 @@ def test_warm_run_split_same_results(tmp_path, monkeypatch):
         ("tree/package0/part1/flagged.py", 2),
         ("tree/top.py", 2),
     ]
+
+
+def test_cache_probe_status_only_for_fresh_hit(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    current = signature(str(tmp_path / "a.py"))
+    cache = ResultCache(str(tmp_path / "cache"))
+    two_days_ago = cache.now - 2 * 24 * 3600
+    cases = [
+        (f"{current} {cache.now} prefiltered", ScanStatus.PREFILTERED),
+        (f"0:0:0:0:0 {cache.now} prefiltered", current),
+        (f"{current} {two_days_ago} prefiltered", current),
+        (f"{current} {cache.now} unknown", current),
+        ("corrupt", current),
+        # A result with findings or a reason is stored as a list, and only `lookup` decodes it.
+        ([f"{current} {cache.now} analysed", None, []], current),
+    ]
+
+    for entry, expected in cases:
+        cache.entries = {"a.py": entry}
+        assert cache.probe(str(tmp_path / "a.py"), "a.py") == expected, entry
+    assert cache.probe(str(tmp_path / "missing.py"), "a.py") is None

@@ -144,6 +144,23 @@ class ResultCache:
         """Return the number of stored results not yet looked up."""
         return len(self.entries)
 
+    def probe(self, path: str, display_path: str) -> ScanStatus | Signature | None:
+        """Return the file's stored status when `lookup` would return it without findings, else its signature.
+
+        Worker processes call this on their own copy of the cache: it changes nothing,
+        so the status of a file without findings crosses a pipe instead of its result.
+        """
+        current = signature(path)
+        entry = self.entries.get(display_path)
+        if type(entry) is not str or current is None:
+            return current
+        try:
+            stored, seen, status = entry.split(" ")
+            fresh = 0 <= self.now - int(seen) <= _REFRESH_SECONDS
+        except ValueError:
+            return current
+        return _STATUSES.get(status, current) if stored == current and fresh else current
+
     def lookup(self, display_path: str, current: Signature | None) -> FileResult | None:
         """Return the stored result for the file when its signature still matches.
 

@@ -14,11 +14,12 @@ import operator
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
-
-import pathspec
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from tmpguard.reader import ReadError, read_bytes
+
+if TYPE_CHECKING:
+    import pathspec
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,13 @@ class _Excludes:
     def compile(cls, patterns: tuple[str, ...]) -> _Excludes:
         # A negation depends on the order of the patterns, so then pathspec decides alone.
         if any(pattern.lstrip().startswith("!") for pattern in patterns):
-            return cls(frozenset(), frozenset(), pathspec.GitIgnoreSpec.from_lines(patterns))
+            return cls(frozenset(), frozenset(), _gitignore_spec(patterns))
         plain = [pattern for pattern in patterns if _PLAIN_NAME.fullmatch(pattern)]
         rest = [pattern for pattern in patterns if not _PLAIN_NAME.fullmatch(pattern)]
         return cls(
             frozenset(pattern for pattern in plain if not pattern.endswith("/")),
             frozenset(pattern.rstrip("/") for pattern in plain if pattern.endswith("/")),
-            pathspec.GitIgnoreSpec.from_lines(rest) if rest else None,
+            _gitignore_spec(rest) if rest else None,
         )
 
     def match(self, name: str, relative: str, is_directory: bool) -> bool:
@@ -108,7 +109,7 @@ class _Excludes:
 
 # An ignore file's patterns and where they apply: a path below the walked folder,
 # `relative`, is matched as `lead + relative[cut:]`, its path below the ignore file's folder.
-_Ignore = tuple[int, str, pathspec.PathSpec]
+_Ignore = tuple[int, str, "pathspec.PathSpec"]
 
 # A directory to walk: its path, the ignore files that apply in it, and its path below
 # the walked folder.
@@ -318,6 +319,13 @@ def _load_gitignore(directory: str) -> pathspec.PathSpec | None:
     # pattern such as `**/a/**/a/**/b` makes each match of a deep path take seconds.
     # `--no-respect-gitignore` avoids it.
     lines = data.decode("utf-8", errors="replace").splitlines()
+    return _gitignore_spec(lines)
+
+
+def _gitignore_spec(lines: Iterable[str]) -> pathspec.PathSpec:
+    """Compile gitignore patterns. pathspec is imported only for a tree that has some."""
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 

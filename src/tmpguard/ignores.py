@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Mapping
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from tmpguard import rule
 from tmpguard.findings import FileResult, ScanResult, Suppression
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 class InvalidIgnoreError(ValueError):
@@ -50,8 +52,7 @@ class PerFileIgnores:
     def __init__(self, table: Mapping[str, Iterable[str]], root: str | None = None) -> None:
         self.root = os.path.abspath(root or os.getcwd())
         self.entries = [
-            PerFileIgnore(pattern, parse_codes(pattern, codes), pathspec.GitIgnoreSpec.from_lines([pattern]))
-            for pattern, codes in table.items()
+            PerFileIgnore(pattern, parse_codes(pattern, codes), _compile(pattern)) for pattern, codes in table.items()
         ]
 
     def match(self, display_path: str) -> PerFileIgnore | None:
@@ -89,3 +90,10 @@ def parse_option(value: str) -> tuple[str, list[str]]:
     if not separator or not pattern or not codes.strip():
         raise InvalidIgnoreError(f"invalid --per-file-ignores value {value!r}; expected GLOB:CODE[,CODE...]")
     return pattern, [code for code in codes.split(",") if code.strip()]
+
+
+def _compile(pattern: str) -> pathspec.GitIgnoreSpec:
+    # Imported on first use, because most runs configure no per-file ignores.
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines([pattern])

@@ -5,9 +5,9 @@ file, and those take a single process most of its time. Here the top of the tree
 cut into subtrees (`discover.split_walk`), and worker processes take subtrees one at a
 time from a shared counter, walk them and `stat` their files.
 
-The result must not depend on the cut, so the walk gives up, and the caller walks the
-tree in one process, when some directory is reached twice (through links or mounts),
-in one part or in two, or when a worker fails. Log records are held back until the parallel result is accepted,
+The result must not depend on the cut. So when some directory is reached twice
+(through links or mounts), in one part or in two, or when a worker fails, the walk
+gives up and the caller walks the tree in one process. Log records are held back until the parallel result is accepted,
 so a warning is never printed twice.
 
 The workers are forked directly, without `multiprocessing`, whose import alone costs a
@@ -37,9 +37,9 @@ _DISCOVERY_LOGGER = logging.getLogger("tmpguard.discover")
 
 
 def walk_in_parallel(
-    paths: list[str], settings: DiscoverySettings, jobs: int, annotate: Callable[[str], Annotation]
+    paths: list[str], settings: DiscoverySettings, jobs: int, annotate: Callable[[SourcePath], Annotation]
 ) -> list[tuple[SourcePath, Annotation | None]] | None:
-    """Return the sources under `paths`, each with `annotate(path)`, walked by `jobs` processes.
+    """Return the sources under `paths`, each with `annotate(source)`, walked by `jobs` processes.
 
     `annotate` runs in the worker that finds the file; a source with a problem gets None.
     The order of the list is unspecified. Returns None when the walk cannot be split
@@ -56,7 +56,7 @@ def walk_in_parallel(
         log.debug("the split walk reached a directory twice or failed; walking again in one process")
         return None
 
-    sources = [(source, None if source.problem else annotate(source.path)) for source in subtrees.found]
+    sources = [(source, None if source.problem else annotate(source)) for source in subtrees.found]
     for part, part_records in parts:
         sources.extend(part)
         records.extend(part_records)
@@ -91,22 +91,23 @@ class _ListHandler(logging.Handler):
         self.records.append(record)
 
 
-def _walk_parts(subtrees: Subtrees, jobs: int, annotate: Callable[[str], Annotation]):
+def _walk_parts(subtrees: Subtrees, jobs: int, annotate: Callable[[SourcePath], Annotation]):
     """Walk the subtrees in this process and `jobs - 1` forked ones; return each part's sources and records, or None.
 
-    The processes take subtree numbers from one pipe that contains them all, so one that
+    The processes take group numbers from one pipe that contains them all, so one that
     finishes early takes more. Each worker sends its part through a pipe of its own and
     exits.
     """
+    groups = _groups(subtrees.tasks)
     numbers_read, numbers_write = os.pipe()
     children: list[tuple[int, int]] = []
     try:
-        _write_all(numbers_write, b"".join(_NUMBER.pack(number) for number in range(len(subtrees.tasks))))
+        _write_all(numbers_write, b"".join(_NUMBER.pack(number) for number in range(len(groups))))
         os.close(numbers_write)
         numbers_write = -1
         for _ in range(jobs - 1):
-            children.append(_fork_worker(numbers_read, subtrees, annotate))
-        own = _walk_subtrees(numbers_read, subtrees, annotate)
+            children.append(_fork_worker(numbers_read, subtrees, groups, annotate))
+        own = _walk_subtrees(numbers_read, subtrees, groups, annotate)
         replies = [_reply(result_read) for _, result_read in children]
     except OSError as error:
         log.debug("cannot split the walk: %s", error)
@@ -126,6 +127,16 @@ def _walk_parts(subtrees: Subtrees, jobs: int, annotate: Callable[[str], Annotat
 
 _NUMBER = struct.Struct("=I")
 
+# The numbers are written before any process reads them, so they must fit in the
+# smallest pipe buffer: one page of 4,096 bytes on Linux.
+_MAX_GROUPS = 4096 // _NUMBER.size
+
+
+def _groups(tasks: list) -> list[list]:
+    """Deal the subtrees into at most `_MAX_GROUPS` groups, each taken as one piece of work."""
+    count = min(len(tasks), _MAX_GROUPS)
+    return [tasks[start::count] for start in range(count)]
+
 
 def _write_all(descriptor: int, data: bytes) -> None:
     view = memoryview(data)
@@ -133,13 +144,13 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[os.write(descriptor, view) :]
 
 
-def _fork_worker(numbers_read: int, subtrees: Subtrees, annotate: Callable[[str], Annotation]) -> tuple[int, int]:
+def _fork_worker(numbers_read: int, subtrees: Subtrees, groups: list[list], annotate: Callable[[SourcePath], Annotation]) -> tuple[int, int]:
     """Start a worker process; return its process id and the pipe its part arrives on."""
     result_read, result_write = os.pipe()
     process = os.fork()
     if process == 0:
         os.close(result_read)
-        _child(numbers_read, result_write, subtrees, annotate)
+        _child(numbers_read, result_write, subtrees, groups, annotate)
     os.close(result_write)
     return process, result_read
 
@@ -190,12 +201,14 @@ def _sources(paths: str, display_paths: str, annotations: list, problems: list[S
     return pairs
 
 
-def _child(numbers_read: int, result_write: int, subtrees: Subtrees, annotate: Callable[[str], Annotation]) -> None:
+def _child(
+    numbers_read: int, result_write: int, subtrees: Subtrees, groups: list[list], annotate: Callable[[SourcePath], Annotation]
+) -> None:
     """Run in a forked worker: walk subtrees until none is left, send what was found, and exit."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        found, problems, records, visited, order_dependent = _walk_subtrees(numbers_read, subtrees, annotate)
+        found, problems, records, visited, order_dependent = _walk_subtrees(numbers_read, subtrees, groups, annotate)
         reply = (
             "\0".join(source.path for source, _ in found),
             "\0".join(source.display_path for source, _ in found),
@@ -212,8 +225,8 @@ def _child(numbers_read: int, result_write: int, subtrees: Subtrees, annotate: C
         os._exit(code)
 
 
-def _walk_subtrees(numbers_read: int, subtrees: Subtrees, annotate: Callable[[str], Annotation]) -> tuple:
-    """Walk subtrees, taking their numbers from the pipe until it is empty or the walk depends on order."""
+def _walk_subtrees(numbers_read: int, subtrees: Subtrees, groups: list[list], annotate: Callable[[SourcePath], Annotation]) -> tuple:
+    """Walk groups of subtrees, taking their numbers from the pipe until it is empty or the walk depends on order."""
     walk = subtrees.walker()
     found: list[tuple[SourcePath, Annotation]] = []
     problems: list[SourcePath] = []
@@ -222,9 +235,10 @@ def _walk_subtrees(numbers_read: int, subtrees: Subtrees, annotate: Callable[[st
             number = os.read(numbers_read, _NUMBER.size)
             if len(number) < _NUMBER.size:
                 break
-            for source in walk.walk_from(subtrees.tasks[_NUMBER.unpack(number)[0]]):
-                if source.problem:
-                    problems.append(source)
-                else:
-                    found.append((source, annotate(source.path)))
+            for task in groups[_NUMBER.unpack(number)[0]]:
+                for source in walk.walk_from(task):
+                    if source.problem:
+                        problems.append(source)
+                    else:
+                        found.append((source, annotate(source)))
     return found, problems, records, walk.visited, walk.order_dependent

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ScanFunction = Callable[[str, str], FileResult]
-ParallelWalk = Callable[[int, Callable[[str], "Signature | None"]], "list[tuple[SourcePath, Signature | None]] | None"]
-"""Walks the tree in `jobs` processes with a signature for each file, or returns None."""
+# The cache's probe of a file in a worker: its stored status, or its signature.
+Probe = "ScanStatus | Signature | None"
+ParallelWalk = Callable[[int, Callable[[SourcePath], Probe]], "list[tuple[SourcePath, Probe]] | None"]
+"""Walks the tree in `jobs` processes, probing the cache for each file, or returns None."""
 
 PARALLEL_WALK_MIN_FILES = 5000
 """Cached results from which a run tries a parallel walk. On smaller trees the walk takes
@@ -71,7 +73,7 @@ def scan_sources(
     """Return one result per source, in the order they are walked, using and filling the cache.
 
     `sources` may be a generator that is still walking the tree: files are scanned as
-    they arrive. When the cache holds many results, `parallel_walk`, if given, is tried
+    they arrive. When the cache contains many results, `parallel_walk`, if given, is tried
     first: it walks the same tree in worker processes and returns the sources with their
     signatures, or None to fall back on `sources`. A source with a problem (a directory
     that could not be listed) is reported as not scanned without a call to `scan`.
@@ -118,7 +120,7 @@ def _walked_in_parallel(parallel_walk: ParallelWalk | None, cache: ResultCache |
     """Return the sources and signatures from a parallel walk, when one is worth trying and succeeds."""
     if parallel_walk is None or cache is None or jobs < 2 or len(cache) < PARALLEL_WALK_MIN_FILES:
         return None
-    return parallel_walk(jobs, cache.signature)
+    return parallel_walk(jobs, lambda source: cache.probe(source.path, source.display_path))
 
 
 def _signed(sources: Iterable[SourcePath], cache: ResultCache | None) -> Iterator[tuple[SourcePath, Signature | None]]:
@@ -127,16 +129,19 @@ def _signed(sources: Iterable[SourcePath], cache: ResultCache | None) -> Iterato
         yield source, cache.signature(source.path) if cache is not None and not source.problem else None
 
 
-def _known_result(source: SourcePath, cache: ResultCache | None, current: Signature | None) -> FileResult | None:
+def _known_result(source: SourcePath, cache: ResultCache | None, probe: Probe) -> FileResult | None:
     """Return a source's result when it needs no scan, else None.
 
-    An unlisted directory and a cache hit need no scan.
+    An unlisted directory and a cache hit need no scan. `probe` is the file's signature,
+    or the status a worker found stored for it.
     """
     if source.problem:
         return FileResult(source.display_path, ScanStatus.NOT_SCANNED, reason=source.problem)
+    if isinstance(probe, ScanStatus):
+        return FileResult(source.display_path, probe)
     if cache is None:
         return None
-    return cache.lookup(source.display_path, current)
+    return cache.lookup(source.display_path, probe)
 
 
 class _Scheduler:
