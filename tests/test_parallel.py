@@ -149,17 +149,19 @@ def test_idle_worker_death_loses_nothing(tmp_path):
     import multiprocessing
     import time
 
-    for index in range(80):
-        (tmp_path / f"module{index:02}.py").write_bytes(b"import tempfile\ntempfile.mktemp()\n")
+    # The pool starts with the first full batch, so the kill comes after more than one.
+    first = runner.BATCH_SIZE + runner.BATCH_SIZE // 4
+    for index in range(2 * first):
+        (tmp_path / f"module{index:03}.py").write_bytes(b"import tempfile\ntempfile.mktemp()\n")
     sources = [SourcePath(str(path), path.name) for path in sorted(tmp_path.iterdir())]
 
     def walk_with_a_kill():
-        yield from sources[:40]
+        yield from sources[:first]
         time.sleep(0.5)
         victim = multiprocessing.active_children()[0]
         os.kill(victim.pid, signal.SIGKILL)
         victim.join()
-        yield from sources[40:]
+        yield from sources[first:]
 
     results = scan_sources(walk_with_a_kill(), engine.scan_file, RunOptions(jobs=2))
 

@@ -30,7 +30,7 @@ PARALLEL_WALK_MIN_FILES = 5000
 """Cached results from which a run tries a parallel walk. On smaller trees the walk takes
 less time than starting the worker processes saves."""
 
-BATCH_SIZE = 32
+BATCH_SIZE = 64
 """Files per task for a worker: enough to make a pipe round trip cheap, few enough to balance the tail."""
 
 CACHE_DIR_ENV = "TMPGUARD_CACHE_DIR"
