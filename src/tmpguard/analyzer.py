@@ -12,12 +12,15 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from tmpguard.ast_children import child_fields
 from tmpguard.local_names import local_names
 from tmpguard.quiet_bodies import QuietBodies, leads_to_target
 from tmpguard.word_lines import WordLines
-from tmpguard.scopes import Scope, ScopeStack, State
+from tmpguard.scopes import Binding, Scope, ScopeStack, State
 
 TARGET = "tempfile.mktemp"
+
+_NO_NAMES: frozenset[str] = frozenset()
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
@@ -137,6 +140,28 @@ def _is_blank_or_comment(lines: list[str], number: int) -> bool:
 _HEADED = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
+def _qualified_names_of(bindings: tuple[Binding, ...]) -> frozenset[str]:
+    if len(bindings) == 1:
+        # Most names have one binding, and most bindings are not to a qualified name.
+        qualified_name = bindings[0].qualified_name
+        return frozenset((qualified_name,)) if qualified_name else _NO_NAMES
+    return frozenset(binding.qualified_name for binding in bindings if binding.qualified_name)
+
+
+def _handler(kind: type) -> tuple:
+    """Find and store the `_Analyser` method that visits nodes of class `kind`, and whether they are headed.
+
+    A headed node (a statement, an `except` clause or a `case` clause) is one whose
+    header lines a suppression comment can be on.
+    """
+    method = getattr(_Analyser, f"visit_{kind.__name__}", _Analyser.generic_visit)
+    found = _HANDLERS[kind] = (method, issubclass(kind, _HEADED))
+    return found
+
+
+_HANDLERS: dict[type, tuple] = {}
+
+
 # The bindings a function body makes through `global` or `nonlocal`, by function:
 # the name, its qualified names and the declaration.
 DeclaredBindings = dict[ast.AST, list[tuple[str, frozenset[str], str]]]
@@ -148,12 +173,15 @@ class _Analyser(ast.NodeVisitor):
         self.quiet = quiet
         # Every name bound so far, in any scope, to a qualified name that leads to the target.
         self.leading_names: set[str] = set()
-        self.has_walrus = any(":=" in line for line in lines)
+        # Joining the lines cannot make a ":=" that no line has, and one search is faster.
+        self.has_walrus = ":=" in "\n".join(lines)
         self.stack = ScopeStack([Scope("module")])
         self.matches: list[Match] = []
-        self.statements: list[tuple[int, int]] = []
+        # The statements, `except` clauses and `case` clauses around the node being
+        # visited, innermost last. Their suppression lines are computed only for matches.
+        self.statements: list[ast.AST] = []
         self.resolved: dict[ast.expr, frozenset[str]] = {}
-        self.deferred: list[tuple[list[Scope], Scope, ast.AST, tuple[int, int]]] = []
+        self.deferred: list[tuple[list[Scope], Scope, ast.AST, ast.AST | None]] = []
         self.function: tuple[ast.AST, Scope] | None = None
         self.seed_bindings = declared or {}
         self.declared_bindings: DeclaredBindings = {}
@@ -166,26 +194,52 @@ class _Analyser(ast.NodeVisitor):
             self._visit_deferred(*self.deferred.pop(0))
 
     def visit(self, node: ast.AST) -> None:
-        if not isinstance(node, _HEADED):
-            super().visit(node)
+        """Call the visit_ method for `node`, looked up once per node class.
+
+        `ast.NodeVisitor.visit` builds the method's name and calls getattr for every
+        node, which costs more than most visit_ methods themselves.
+        """
+        method, headed = _HANDLERS.get(type(node)) or _handler(type(node))
+        if not headed:
+            method(self, node)
             return
-        self.statements.append(_header_lines(node, self.lines))
+        self.statements.append(node)
         try:
-            super().visit(node)
+            method(self, node)
         finally:
             self.statements.pop()
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit the child nodes of `node` in field order, as `ast.NodeVisitor` does.
+
+        Expression contexts and operators are skipped: they have no visit_ method.
+        """
+        for name in child_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Do nothing, because a constant has no child nodes.
+
+        This replaces `ast.NodeVisitor.visit_Constant`, which looks for the visit_Num,
+        visit_Str and other methods of Python 3.7 and earlier on every constant.
+        """
 
     # Resolution: which qualified names can an expression evaluate to?
 
     def qualified_names(self, node: ast.AST) -> frozenset[str]:
         if isinstance(node, ast.Name):
-            return frozenset(
-                binding.qualified_name
-                for binding in self.stack.lookup(node.id)
-                if binding.qualified_name
-            )
+            return _qualified_names_of(self.stack.lookup(node.id))
         if isinstance(node, ast.Attribute):
-            return frozenset(f"{name}.{node.attr}" for name in self.qualified_names(node.value))
+            names = self.qualified_names(node.value)
+            if not names:
+                return _NO_NAMES
+            return frozenset(f"{name}.{node.attr}" for name in names)
         if isinstance(node, ast.Call):
             return self._call_names(node)
         if isinstance(node, ast.Subscript):
@@ -201,6 +255,8 @@ class _Analyser(ast.NodeVisitor):
     def _call_names(self, node: ast.Call) -> frozenset[str]:
         """Resolve constant-string dynamic lookups: getattr, __import__, import_module, vars."""
         functions = self.qualified_names(node.func)
+        if not functions:
+            return _NO_NAMES
         first = _constant_string(node.args[0]) if node.args else _keyword_string(node, "name")
 
         if "builtins.getattr" in functions and len(node.args) >= 2:
@@ -252,11 +308,17 @@ class _Analyser(ast.NodeVisitor):
                 node.col_offset,
                 node.end_lineno or node.lineno,
                 node.end_col_offset if node.end_col_offset is not None else node.col_offset,
-                self.statements[-1] if self.statements else (node.lineno, node.lineno),
+                self._statement_lines(node),
                 node,
             )
         )
         return True
+
+    def _statement_lines(self, node: ast.expr) -> tuple[int, int]:
+        """Return the lines on which a suppression comment applies to `node`."""
+        if not self.statements:
+            return node.lineno, node.lineno
+        return _header_lines(self.statements[-1], self.lines)
 
     # Expressions
 
@@ -314,9 +376,11 @@ class _Analyser(ast.NodeVisitor):
 
     def _bind(self, name: str, qualified_names: frozenset[str] = frozenset(), from_comprehension: bool = False) -> None:
         scope = self.stack.bind(name, qualified_names, from_comprehension)
+        if not qualified_names:
+            return
         if any(leads_to_target(qualified_name) for qualified_name in qualified_names):
             self.leading_names.add(name)
-        if self.function is None or not qualified_names:
+        if self.function is None:
             return
 
         # Record a binding this function body makes in a scope around it, for the
@@ -411,7 +475,7 @@ class _Analyser(ast.NodeVisitor):
 
     def _defer(self, scope: Scope, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         """Queue a function or lambda body, with the scopes and statement around it."""
-        statement = self.statements[-1] if self.statements else (node.lineno, node.lineno)
+        statement = self.statements[-1] if self.statements else None
         self.deferred.append((self.stack.snapshot(), scope, node, statement))
 
     def _visit_defaults(self, arguments: ast.arguments) -> None:
@@ -429,7 +493,7 @@ class _Analyser(ast.NodeVisitor):
         if node.returns is not None:
             self.visit(node.returns)
 
-    def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST, statement: tuple[int, int]) -> None:
+    def _visit_deferred(self, scopes: list[Scope], scope: Scope, node: ast.AST, statement: ast.AST | None) -> None:
         # The bindings around the body are final now, so the names that lead to the
         # target are known. A skipped body defers no nested body either.
         if self.quiet is not None and self.quiet.can_skip(node.lineno, node.end_lineno, self.leading_names):
@@ -437,7 +501,7 @@ class _Analyser(ast.NodeVisitor):
         scope.local_names = local_names(node, self.has_walrus)
         self.stack = ScopeStack(scopes + [scope])
         self.function = (node, scope)
-        self.statements = [statement]
+        self.statements = [statement] if statement is not None else []
         arguments = node.args
         every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs
         every += [argument for argument in (arguments.vararg, arguments.kwarg) if argument]

@@ -17,7 +17,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from tmpguard.word_lines import WordLines
+from tmpguard.ast_children import child_nodes
+from tmpguard.word_lines import WordLines, any_between
 
 SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 NESTED_SCOPES = (
@@ -44,10 +45,12 @@ class NameUses:
 class ModuleIndex:
     """Parent links for the nodes of a module, and the nodes whose lines name an identifier.
 
-    Parent links are built one top-level statement at a time, when a node inside it is
-    first looked up, because most files with a finding are large and the callers look
-    up only a few statements. A node is found by its line. A node without a line that
-    no built statement contains makes the index link the whole module.
+    Parent links are built when a node is first looked up, because most files with a
+    finding are large and the callers look up only a few nodes. A node is found by its
+    line: first by linking only the nodes on the way down to that line, then, if that
+    misses it, its whole top-level statement. A node without a line that no built
+    statement contains makes the index link the whole module. Expression contexts and
+    operators (`Load()`, `Add()`) are shared by many nodes and get no parent.
     """
 
     def __init__(self, tree: ast.Module, lines: list[str], words: WordLines | None = None) -> None:
@@ -57,6 +60,8 @@ class ModuleIndex:
         self._spans = [(_first_line(statement), statement.end_lineno or statement.lineno) for statement in tree.body]
         self._linked = [False] * len(tree.body)
         self._starts = [start for start, _ in self._spans]
+        # The nodes whose children are linked to them.
+        self._expanded: set[ast.AST] = set()
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         if node not in self.parents and node is not self.tree:
@@ -69,17 +74,38 @@ class ModuleIndex:
         Any node that binds or reads `name` is among them. A subtree whose lines lack
         the name is not entered, but a node without a line (`arguments`, `withitem`) is.
         """
+        return self._walk_naming(name, None)
+
+    def binding_candidates(self, name: str) -> Iterator[ast.AST]:
+        """Yield the nodes of `nodes_naming(name)` that can contain a binding of `name`, in the same order.
+
+        Any node that binds `name` is among them. Code reads names far more often than
+        it binds them, so this walk also skips expressions that are not assignment
+        targets, unless their lines contain `lambda`, `for` or `:=`. Inside such an
+        expression, only a lambda's parameters, a comprehension's targets and the
+        target of `:=` bind names, and each of those needs its keyword or operator.
+        """
+        marks = sorted({number for mark in _BINDING_MARKS for number in self.words.lines_containing(mark)})
+        return self._walk_naming(name, marks)
+
+    def _walk_naming(self, name: str, binding_marks: list[int] | None) -> Iterator[ast.AST]:
+        lines = self.words.lines_with(name)
         pending: list[ast.AST] = [self.tree]
         while pending:
             node = pending.pop()
             if node is not self.tree:
                 yield node
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 start = getattr(child, "lineno", None)
                 if start is None:
                     pending.append(child)
-                elif self.words.occurs_between(name, _first_line(child), child.end_lineno or start):
-                    pending.append(child)
+                    continue
+                first, last = _first_line(child), child.end_lineno or start
+                if not any_between(lines, first, last):
+                    continue
+                if binding_marks is not None and _reads_only(child) and not any_between(binding_marks, first, last):
+                    continue
+                pending.append(child)
 
     def _link_around(self, node: ast.AST) -> None:
         line = getattr(node, "lineno", None)
@@ -87,20 +113,48 @@ class ModuleIndex:
             # Top-level statements are in line order, so a bisection finds the one
             # whose span contains the line. The statement before it may end there too.
             number = bisect.bisect_right(self._starts, line) - 1
-            for candidate in (number - 1, number):
-                if candidate >= 0 and self._spans[candidate][0] <= line <= self._spans[candidate][1]:
-                    self._link(candidate)
+            candidates = [
+                candidate for candidate in (number - 1, number)
+                if candidate >= 0 and self._spans[candidate][0] <= line <= self._spans[candidate][1]
+            ]
+            for candidate in candidates:
+                self._link_line(self.tree.body[candidate], line)
+            if node in self.parents:
+                return
+            for candidate in candidates:
+                self._link(candidate)
         if node not in self.parents:
             for number in range(len(self._spans)):
                 self._link(number)
+
+    def _link_line(self, statement: ast.stmt, line: int) -> None:
+        """Link the children of `statement` and of every node below it whose lines include `line`.
+
+        A node without a line (`arguments`, `withitem`) is entered too, as in `nodes_naming`.
+        """
+        pending: list[ast.AST] = [statement]
+        while pending:
+            node = pending.pop()
+            children = child_nodes(node)
+            if node not in self._expanded:
+                self._expanded.add(node)
+                for child in children:
+                    self.parents[child] = node
+            for child in children:
+                start = getattr(child, "lineno", None)
+                if start is None or _first_line(child) <= line <= (child.end_lineno or start):
+                    pending.append(child)
 
     def _link(self, number: int) -> None:
         if self._linked[number]:
             return
         self._linked[number] = True
-        for node in ast.walk(self.tree.body[number]):
-            for child in ast.iter_child_nodes(node):
+        pending: list[ast.AST] = [self.tree.body[number]]
+        while pending:
+            node = pending.pop()
+            for child in child_nodes(node):
                 self.parents[child] = node
+                pending.append(child)
 
     def ancestors(self, node: ast.AST):
         """Yield the parents of `node`, innermost first, up to the module."""
@@ -143,6 +197,20 @@ def _first_line(node: ast.AST) -> int:
     if not decorators:
         return node.lineno
     return min([node.lineno] + [decorator.lineno for decorator in decorators])
+
+
+# The text without which an expression that is not an assignment target binds no name.
+# Keywords and operators are ASCII, and `[0for x in y]` is valid (Python 3.11 accepts
+# it with a warning), so these are searched as plain text, not as words.
+_BINDING_MARKS = ("lambda", "for", ":=")
+
+
+def _reads_only(node: ast.AST) -> bool:
+    """Return True for an expression that is not an assignment or `del` target."""
+    return isinstance(node, ast.expr) and isinstance(getattr(node, "ctx", _LOAD), ast.Load)
+
+
+_LOAD = ast.Load()
 
 
 def position(node: ast.AST) -> tuple[int, int]:

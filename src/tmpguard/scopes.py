@@ -26,6 +26,10 @@ class Binding:
     qualified_name: str | None
 
 
+# Made once, because builtin names are looked up often and bindings are immutable.
+_BUILTIN_BINDINGS = {name: (Binding(name, f"builtins.{name}"),) for name in _BUILTIN_NAMES}
+
+
 @dataclass(eq=False)
 class Scope:
     """One Python scope: module, class, function, lambda or comprehension.
@@ -47,9 +51,12 @@ class Scope:
         A joined binding adds to the bindings already live instead of replacing them,
         for code that may not run, such as a function body binding a global name.
         """
-        new = tuple(Binding(name, qualified) for qualified in sorted(qualified_names)) or (Binding(name, None),)
-        previous = self.bindings.get(name, ()) if join else ()
-        self.bindings[name] = previous + tuple(binding for binding in new if binding not in previous)
+        ordered = sorted(qualified_names)
+        new = tuple(Binding(name, qualified) for qualified in ordered) if ordered else (Binding(name, None),)
+        previous = self.bindings.get(name) if join else None
+        if previous:
+            new = previous + tuple(binding for binding in new if binding not in previous)
+        self.bindings[name] = new
 
 
 # The bindings of some scopes at one point of the analysis.
@@ -114,9 +121,7 @@ class ScopeStack:
             if name in scope.local_names:
                 return ()
 
-        if name in _BUILTIN_NAMES:
-            return (Binding(name, f"builtins.{name}"),)
-        return ()
+        return _BUILTIN_BINDINGS.get(name, ())
 
     # Branches: each arm starts from the same state, and the states they end in merge.
 
@@ -164,9 +169,7 @@ class ScopeStack:
         found = self.scopes[0].bindings.get(name)
         if found:
             return found
-        if name in _BUILTIN_NAMES:
-            return (Binding(name, f"builtins.{name}"),)
-        return ()
+        return _BUILTIN_BINDINGS.get(name, ())
 
     def _binding_scope(self, name: str, from_comprehension: bool) -> Scope:
         depth = len(self.scopes)

@@ -8,6 +8,7 @@ lines only to rule code out, never to prove a name is there.
 from __future__ import annotations
 
 import bisect
+import itertools
 import unicodedata
 
 
@@ -15,12 +16,14 @@ class WordLines:
     """Line numbers on which each requested word occurs, computed once per word."""
 
     def __init__(self, lines: list[str]) -> None:
-        normalised = [line if line.isascii() else unicodedata.normalize("NFKC", line) for line in lines]
-        self._text = "\n".join(normalised)
-        self._line_starts = [0]
-        for line in normalised[:-1]:
-            self._line_starts.append(self._line_starts[-1] + len(line) + 1)
+        text = "\n".join(lines)
+        if not text.isascii():
+            lines = [line if line.isascii() else unicodedata.normalize("NFKC", line) for line in lines]
+            text = "\n".join(lines)
+        self._text = text
+        self._line_starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
         self._found: dict[str, list[int]] = {}
+        self._containing: dict[str, list[int]] = {}
 
     def lines_with(self, word: str) -> list[int]:
         """Return the 1-based numbers of the lines that contain `word` as a whole word, ascending.
@@ -42,6 +45,25 @@ class WordLines:
                     numbers.append(number)
             start = text.find(word, end)
         self._found[word] = numbers
+        return numbers
+
+    def lines_containing(self, text: str) -> list[int]:
+        """Return the 1-based numbers of the lines that contain `text` anywhere, ascending.
+
+        Unlike `lines_with`, a hit inside a longer word counts.
+        """
+        numbers = self._containing.get(text)
+        if numbers is not None:
+            return numbers
+
+        numbers = []
+        start = self._text.find(text)
+        while start >= 0:
+            number = bisect.bisect_right(self._line_starts, start)
+            if not numbers or numbers[-1] != number:
+                numbers.append(number)
+            start = self._text.find(text, start + len(text))
+        self._containing[text] = numbers
         return numbers
 
     def occurs_between(self, word: str, start: int, end: int) -> bool:

@@ -380,7 +380,7 @@ class _Planner:
         """Return the nodes that bind `name` anywhere in the module."""
         found = self._bindings.get(name)
         if found is None:
-            found = self._bindings[name] = [node for node in self.index.nodes_naming(name) if _bound_name(node) == name]
+            found = self._bindings[name] = [node for node in self.index.binding_candidates(name) if _bound_name(node) == name]
         return found
 
 
