@@ -117,15 +117,17 @@ def _may_contain(code: AnyStr, normalised: AnyStr | None, searches: _Searches[An
     can merge a letter with a combining mark that follows it, so a word counts as
     written when either text contains it.
     """
-    names = code if normalised is None else normalised
-    spelled = []
+    # The cheap gates come first, for every word: most files fail one of them.
     for spelling in searches.spellings:
-        # The cheap gate comes first: it also fails on most files that lack the word.
-        if not spelling.may_occur(code):
-            if normalised is None or spelling.word not in normalised:
-                return False
-        elif spelling.word not in code and spelling.word not in names:
-            spelled.append(spelling)
+        if not spelling.may_occur(code) and (normalised is None or spelling.word not in normalised):
+            return False
+
+    names = code if normalised is None else normalised
+    spelled = [
+        spelling
+        for spelling in searches.spellings
+        if spelling.word not in code and (normalised is None or spelling.word not in normalised)
+    ]
     if not spelled:
         return True
 
