@@ -1,14 +1,15 @@
 """Walk one large tree in several processes, for runs that the cache mostly serves.
 
-When the cache has results for most files, a run is little more than the walk and one `stat` per
-file, and those take a single process most of its time. Here the top of the tree is
-cut into subtrees (`discover.split_walk`), and worker processes take subtrees one at a
-time from a shared counter, walk them and `stat` their files.
+When the cache has results for most files, a run is little more than the walk and
+one `stat` per file, and in one process those take most of its time. Here the top of
+the tree is cut into subtrees (`discover.split_walk`). This process and forked
+workers then take groups of subtrees, one at a time, walk them and annotate each file
+they find (the runner stats it and probes the cache).
 
 The result must not depend on the cut. So when some directory is reached twice
 (through links or mounts), in one part or in two, or when a worker fails, the walk
-gives up and the caller walks the tree in one process. Log records are held back until the parallel result is accepted,
-so a warning is never printed twice.
+gives up and the caller walks the tree in one process. Log records are held back
+until the parallel result is accepted, so a warning is never printed twice.
 
 The workers are forked directly, without `multiprocessing`, whose import alone costs a
 warm run several percent of its time.
@@ -45,7 +46,7 @@ def walk_in_parallel(
     The order of the list is unspecified. Returns None when the walk cannot be split
     or must run in one process, before anything is logged.
     """
-    if len(paths) != 1 or jobs < 2:
+    if len(paths) != 1 or jobs < 2 or not hasattr(os, "fork"):
         return None
     with _held_records() as records:
         subtrees = split_walk(paths[0], settings, SUBTREES_PER_JOB * jobs)
