@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import operator
 import re
 from collections import Counter
 from functools import partial
@@ -253,4 +254,4 @@ def scan_paths(
     options = dataclasses.replace(options or RunOptions(), prepare_workers=_prepare_workers)
     results = scan_sources(sources, partial(scan_file, limits=limits), options, partial(_walk_in_parallel, paths, settings))
     log.info("scanned %d files", len(results))
-    return ScanResult(sorted(results, key=lambda result: result.path))
+    return ScanResult(sorted(results, key=operator.attrgetter("path")))
