@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -191,3 +193,42 @@ def test_cache_probe_status_only_for_fresh_hit(tmp_path):
         cache.entries = {"a.py": entry}
         assert cache.probe(str(tmp_path / "a.py"), "a.py") == expected, entry
     assert cache.probe(str(tmp_path / "missing.py"), "a.py") is None
+
+
+# Runs tmpguard with a hook that sends this process SIGINT from inside its first fork,
+# after the parent's at-fork handlers, where CPython could otherwise drop the signal.
+_INTERRUPTED_AT_FORK = """
+import os, signal, sys
+from tmpguard import parallel_walk, runner
+from tmpguard.cli import main
+
+runner.PARALLEL_WALK_MIN_FILES = 1
+parallel_walk.SUBTREES_PER_JOB = 1
+sent = []
+
+def interrupt():
+    if sent or os.environ.get("INTERRUPT_AT_FORK") != "1":
+        return
+    sent.append(True)
+    os.kill(os.getpid(), signal.SIGINT)
+
+os.register_at_fork(after_in_parent=interrupt)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache-dir=cache"])
+def test_interrupt_during_fork_stops_scan(tmp_path, cache):
+    _tree(tmp_path)
+    _aged(tmp_path / "tree")
+    command = [sys.executable, "-c", _INTERRUPTED_AT_FORK, "scan", "tree", "--jobs", "2", cache, "--format", "json"]
+    # A first run without the interrupt fills the cache, so the second one splits its walk.
+    subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120)
+
+    interrupted = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ, "INTERRUPT_AT_FORK": "1"}
+    )
+
+    assert interrupted.returncode == 130
+    assert interrupted.stdout == ""
+    assert interrupted.stderr.strip().splitlines() == ["tmpguard: ERROR: scan interrupted"]

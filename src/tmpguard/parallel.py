@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from tmpguard.findings import FileResult, ScanStatus
+from tmpguard.forking import ignore_interrupts, interrupts_deferred
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ class Pool:
         self.slots[slot] = _IDLE
         parent_end, child_end = self.context.Pipe()
         process = self.context.Process(target=_work, args=(child_end, self.scan, self.slots, slot), daemon=True)
-        process.start()
+        with interrupts_deferred():
+            process.start()
         child_end.close()
         return _Worker(process, parent_end, slot)
 
@@ -181,7 +183,7 @@ def _describe_exit(code: int | None) -> str:
 
 def _work(connection, scan: ScanFunction, slots, slot: int) -> None:
     """Run in a worker: scan each batch the parent sends until it sends None."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     # The objects inherited from the parent live as long as the worker, so freezing them
     # keeps the collector from walking them again and again.
     gc.freeze()

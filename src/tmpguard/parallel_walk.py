@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
 from tmpguard.discover import DiscoverySettings, SourcePath, Subtrees, split_walk
+from tmpguard.forking import ignore_interrupts, interrupts_deferred
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +149,12 @@ def _write_all(descriptor: int, data: bytes) -> None:
 def _fork_worker(numbers_read: int, subtrees: Subtrees, groups: list[list], annotate: Callable[[SourcePath], Annotation]) -> tuple[int, int]:
     """Start a worker process; return its process id and the pipe its part arrives on."""
     result_read, result_write = os.pipe()
-    process = os.fork()
-    if process == 0:
-        os.close(result_read)
-        _child(numbers_read, result_write, subtrees, groups, annotate)
+    with interrupts_deferred():
+        process = os.fork()
+        if process == 0:
+            ignore_interrupts()
+            os.close(result_read)
+            _child(numbers_read, result_write, subtrees, groups, annotate)
     os.close(result_write)
     return process, result_read
 
@@ -208,7 +211,6 @@ def _child(
     """Run in a forked worker: walk subtrees until none is left, send what was found, and exit."""
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         found, problems, records, visited, order_dependent = _walk_subtrees(numbers_read, subtrees, groups, annotate)
         reply = (
             "\0".join(source.path for source, _ in found),
