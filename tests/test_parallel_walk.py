@@ -75,12 +75,15 @@ def test_more_subtrees_than_groups(tmp_path, monkeypatch):
     assert sorted(source for source, _ in walked) == sorted(iter_sources(["tree"], DiscoverySettings()))
 
 
-@pytest.mark.parametrize("link", ["link", "package4/link", "package4/part0/link"])
-def test_folder_reached_twice_not_split(tmp_path, caplog, link):
+@pytest.mark.parametrize(
+    ("link", "target"),
+    [("link", "package0"), ("package4/link", "package0"), ("package4/part0/link", "package0"), ("package4/part0/loop", ".")],
+)
+def test_folder_reached_twice_not_split(tmp_path, caplog, link, target):
     root = _tree(tmp_path)
     (tmp_path / "outside").mkdir()
     os.symlink(tmp_path / "outside", root / "package2" / "away")
-    os.symlink(root / "package0", root / link)
+    os.symlink(root / target, root / link)
 
     with caplog.at_level(logging.INFO):
         walked = walk_in_parallel(["tree"], DiscoverySettings(), 2, _annotate)

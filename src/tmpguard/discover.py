@@ -150,8 +150,8 @@ class _Walk:
     def run(self) -> Iterator[SourcePath]:
         """Walk the directories on the stack and all below them, yielding the files to scan."""
         # An explicit stack instead of recursion: a tree may be nested deeper than
-        # Python's recursion limit.
-        while self.pending:
+        # Python's recursion limit. A split walk that depends on order is given up.
+        while self.pending and not self.order_dependent:
             yield from _walk_directory(self, *self.pending.pop())
 
     def display_prefix(self, prefix: str) -> str | None:
@@ -265,8 +265,12 @@ class Subtrees:
     tasks: list[_Task]
 
     def walker(self) -> _Walk:
-        """Return a walk for some of the subtrees, with its own set of visited directories."""
-        return dataclasses.replace(self.walk, visited=set(), pending=[])
+        """Return a walk for some of the subtrees, which records the directories it visits apart.
+
+        It starts knowing the directories walked to make the cut, so a link back to one
+        of them ends the walk at once.
+        """
+        return dataclasses.replace(self.walk, visited=set(self.walk.visited), pending=[])
 
 
 def split_walk(given: str, settings: DiscoverySettings, count: int) -> Subtrees | None:

@@ -239,9 +239,11 @@ def _walk_subtrees(numbers_read: int, subtrees: Subtrees, groups: list[list], an
             if len(number) < _NUMBER.size:
                 break
             for task in groups[_NUMBER.unpack(number)[0]]:
+                if walk.order_dependent:
+                    break
                 for source in walk.walk_from(task):
                     if source.problem:
                         problems.append(source)
                     else:
                         found.append((source, annotate(source)))
-    return found, problems, records, walk.visited, walk.order_dependent
+    return found, problems, records, walk.visited - subtrees.walk.visited, walk.order_dependent
