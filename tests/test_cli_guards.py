@@ -1,7 +1,12 @@
-"""Command-line guards: a report never overwrites Python source, and a scan that
-finds no Python file warns."""
+"""Command-line guards: a report never overwrites Python source or replaces what is
+not a regular file, and a scan that finds no Python file warns."""
 
 from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
 
 from conftest import run_tmpguard
 
@@ -71,3 +76,56 @@ def test_dash_path_hints_at_stdin():
 
     assert completed.returncode == 2
     assert "-: no such file or directory; to scan standard input, use --stdin-filename NAME" in completed.stderr
+
+
+def test_output_keeps_link_and_writes_target(tmp_path):
+    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
+    (tmp_path / "reports").mkdir()
+    os.symlink(tmp_path / "reports" / "latest.json", tmp_path / "report.json")
+
+    completed = run_tmpguard("scan", str(tmp_path / "job.py"), "--format", "json", "--output", str(tmp_path / "report.json"))
+
+    assert completed.returncode == 1
+    assert (tmp_path / "report.json").is_symlink()
+    assert json.loads((tmp_path / "reports" / "latest.json").read_text(encoding="utf-8"))["summary"]["findings"] == 1
+
+
+def test_output_refuses_link_to_source(tmp_path):
+    target = tmp_path / "victim.py"
+    target.write_text(SOURCE, encoding="utf-8")
+    os.symlink(target, tmp_path / "report.json")
+
+    completed = run_tmpguard("scan", str(target), "--output", str(tmp_path / "report.json"))
+
+    assert completed.returncode == 2
+    assert "refusing to overwrite an existing Python source file" in completed.stderr
+    assert target.read_text(encoding="utf-8") == SOURCE
+
+
+def test_output_writes_into_fifo(tmp_path):
+    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+
+    completed = run_tmpguard("scan", str(tmp_path / "job.py"), "--format", "json", "--output", str(fifo))
+    reader.join(timeout=30)
+
+    assert completed.returncode == 1
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert json.loads(received[0])["summary"]["findings"] == 1
+
+
+def test_output_file_modes(tmp_path):
+    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
+    kept = tmp_path / "kept.json"
+    kept.write_text("old report", encoding="utf-8")
+    kept.chmod(0o640)
+
+    run_tmpguard("scan", str(tmp_path / "job.py"), "--output", str(kept), preexec_fn=lambda: os.umask(0o022))
+    run_tmpguard("scan", str(tmp_path / "job.py"), "--output", str(tmp_path / "new.json"), preexec_fn=lambda: os.umask(0o022))
+
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644

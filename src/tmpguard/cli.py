@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import math
 import os
@@ -193,30 +192,24 @@ def exit_code(result: ScanResult, fail_on: str = DEFAULT_FAIL_ON) -> int:
 
 
 def _check_output(output: str | None) -> None:
-    """Reject a report path that would overwrite Python source, such as a scanned file."""
-    if output is not None and output.endswith(SOURCE_SUFFIX) and os.path.lexists(output):
-        raise ConfigError(f"--output {output}: refusing to overwrite an existing Python source file with the report")
+    """Reject a report path that would overwrite Python source, such as a scanned file, or a link to one."""
+    if output is None:
+        return
+    for path in (output, os.path.realpath(output)):
+        if path.endswith(SOURCE_SUFFIX) and os.path.lexists(path):
+            raise ConfigError(f"--output {output}: refusing to overwrite an existing Python source file with the report")
 
 
 def _write(report: str, output: str | None) -> None:
-    """Write the report to standard output, or replace `output` atomically."""
+    """Write the report to standard output or to the file `output`."""
     if output is None:
         sys.stdout.write(report)
         sys.stdout.flush()
         return
 
-    import tempfile
+    from tmpguard.output_file import write_report
 
-    folder = os.path.dirname(os.path.abspath(output))
-    descriptor, temporary = tempfile.mkstemp(prefix=".tmpguard-report-", dir=folder)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(report)
-        os.replace(temporary, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_report(report, output)
 
 
 def _run_fixes(arguments: argparse.Namespace, options: Options) -> None:
