@@ -24,12 +24,17 @@ def test_output_refuses_scanned_file(tmp_path):
     assert target.read_text(encoding="utf-8") == SOURCE
 
 
-def test_output_replaces_report_file(tmp_path):
+def _report_to(tmp_path, output, **options):
+    """Scan a file with one finding and write the JSON report to `output`."""
     (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
+    return run_tmpguard("scan", str(tmp_path / "job.py"), "--format", "json", "--output", str(output), **options)
+
+
+def test_output_replaces_report_file(tmp_path):
     report = tmp_path / "report.json"
     report.write_text("old report", encoding="utf-8")
 
-    completed = run_tmpguard("scan", str(tmp_path / "job.py"), "--format", "json", "--output", str(report))
+    completed = _report_to(tmp_path, report)
 
     assert completed.returncode == 1
     assert report.read_text(encoding="utf-8").startswith("{")
@@ -79,11 +84,10 @@ def test_dash_path_hints_at_stdin():
 
 
 def test_output_keeps_link_and_writes_target(tmp_path):
-    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
     (tmp_path / "reports").mkdir()
     os.symlink(tmp_path / "reports" / "latest.json", tmp_path / "report.json")
 
-    completed = run_tmpguard("scan", str(tmp_path / "job.py"), "--format", "json", "--output", str(tmp_path / "report.json"))
+    completed = _report_to(tmp_path, tmp_path / "report.json")
 
     assert completed.returncode == 1
     assert (tmp_path / "report.json").is_symlink()
@@ -103,14 +107,13 @@ def test_output_refuses_link_to_source(tmp_path):
 
 
 def test_output_writes_into_fifo(tmp_path):
-    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
     fifo = tmp_path / "report.pipe"
     os.mkfifo(fifo)
     received = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
     reader.start()
 
-    completed = run_tmpguard("scan", str(tmp_path / "job.py"), "--format", "json", "--output", str(fifo))
+    completed = _report_to(tmp_path, fifo)
     reader.join(timeout=30)
 
     assert completed.returncode == 1
@@ -119,13 +122,12 @@ def test_output_writes_into_fifo(tmp_path):
 
 
 def test_output_file_modes(tmp_path):
-    (tmp_path / "job.py").write_text(SOURCE, encoding="utf-8")
     kept = tmp_path / "kept.json"
     kept.write_text("old report", encoding="utf-8")
     kept.chmod(0o640)
 
-    run_tmpguard("scan", str(tmp_path / "job.py"), "--output", str(kept), preexec_fn=lambda: os.umask(0o022))
-    run_tmpguard("scan", str(tmp_path / "job.py"), "--output", str(tmp_path / "new.json"), preexec_fn=lambda: os.umask(0o022))
+    _report_to(tmp_path, kept, preexec_fn=lambda: os.umask(0o022))
+    _report_to(tmp_path, tmp_path / "new.json", preexec_fn=lambda: os.umask(0o022))
 
     assert stat.S_IMODE(kept.stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644
