@@ -75,7 +75,7 @@ def scan_sources(
     `sources` may be a generator that is still walking the tree: files are scanned as
     they arrive. When the cache contains many results, `parallel_walk`, if given, is tried
     first: it walks the same tree in worker processes and returns the sources with their
-    signatures, or None to fall back on `sources`. A source with a problem (a directory
+    cache probes, or None to fall back on `sources`. A source with a problem (a directory
     that could not be listed) is reported as not scanned without a call to `scan`.
     """
     cache = None
@@ -117,7 +117,7 @@ def scan_sources(
 
 
 def _walked_in_parallel(parallel_walk: ParallelWalk | None, cache: ResultCache | None, jobs: int):
-    """Return the sources and signatures from a parallel walk, when one is worth trying and succeeds."""
+    """Return the sources and their cache probes from a parallel walk, when one is worth trying and succeeds."""
     if parallel_walk is None or cache is None or jobs < 2 or len(cache) < PARALLEL_WALK_MIN_FILES:
         return None
     return parallel_walk(jobs, lambda source: cache.probe(source.path, source.display_path))
