@@ -122,12 +122,12 @@ def test_output_writes_into_fifo(tmp_path):
 
 
 def test_output_file_modes(tmp_path):
-    kept = tmp_path / "kept.json"
-    kept.write_text("old report", encoding="utf-8")
-    kept.chmod(0o640)
+    existing = tmp_path / "existing.json"
+    existing.write_text("old report", encoding="utf-8")
+    existing.chmod(0o640)
 
-    _report_to(tmp_path, kept, preexec_fn=lambda: os.umask(0o022))
+    _report_to(tmp_path, existing, preexec_fn=lambda: os.umask(0o022))
     _report_to(tmp_path, tmp_path / "new.json", preexec_fn=lambda: os.umask(0o022))
 
-    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o644

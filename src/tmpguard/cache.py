@@ -155,11 +155,14 @@ class ResultCache:
         if type(entry) is not str or current is None:
             return current
         try:
-            stored, seen, status = entry.split(" ")
-            fresh = 0 <= self.now - int(seen) <= _REFRESH_SECONDS
-        except ValueError:
+            stored, seen, status = _parse_head(entry)
+        except (KeyError, ValueError):
             return current
-        return _STATUSES.get(status, current) if stored == current and fresh else current
+        return status if stored == current and self._fresh(seen) else current
+
+    def _fresh(self, seen: int) -> bool:
+        """Return whether an entry last seen at `seen` (seconds) needs no refresh on disk."""
+        return 0 <= self.now - seen <= _REFRESH_SECONDS
 
     def lookup(self, display_path: str, current: Signature | None) -> FileResult | None:
         """Return the stored result for the file when its signature still matches.
@@ -171,17 +174,16 @@ class ResultCache:
             return None
         try:
             head, reason, findings = (entry, None, None) if type(entry) is str else _split(entry)
-            stored, seen, status = head.split(" ")
+            stored, seen, status = _parse_head(head)
             if stored != current:
                 return None
             decoded = _decode_findings(display_path, findings) if findings else []
-            result = FileResult(display_path, _STATUSES[status], decoded, reason)
-            seen_seconds = int(seen)
+            result = FileResult(display_path, status, decoded, reason)
         except (KeyError, TypeError, ValueError, AttributeError):
             log.info("ignoring a corrupt cache entry for %s", display_path)
             return None
 
-        if not 0 <= self.now - seen_seconds <= _REFRESH_SECONDS:
+        if not self._fresh(seen):
             self.changed[display_path] = (current, result)
         return result
 
@@ -310,6 +312,15 @@ def _replace(path: Path, lines: Iterable[str]) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _parse_head(head: str) -> tuple[Signature, int, ScanStatus]:
+    """Return the signature, the time last seen and the status in an entry's head.
+
+    Raises ValueError or KeyError for a head of another form.
+    """
+    stored, seen, status = head.split(" ")
+    return stored, int(seen), _STATUSES[status]
 
 
 def _split(entry: object) -> tuple[str, str | None, list]:

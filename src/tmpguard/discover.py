@@ -81,6 +81,10 @@ class _Excludes:
         object.__setattr__(self, "directory_names", self.names | self.folder_names)
 
     @classmethod
+    def of(cls, settings: DiscoverySettings) -> _Excludes:
+        return cls.compile(settings.exclude + settings.extend_exclude)
+
+    @classmethod
     def compile(cls, patterns: tuple[str, ...]) -> _Excludes:
         # A negation depends on the order of the patterns, so then pathspec decides alone.
         if any(pattern.lstrip().startswith("!") for pattern in patterns):
@@ -178,14 +182,14 @@ def _base_prefix(given: str) -> str | None:
     one outside it they are absolute. Either way they extend the folder's own display
     path, because entry names are never "." or "..".
     """
-    shown = display_path(given)
-    if shown == ".":
+    base_display = display_path(given)
+    if base_display == ".":
         return ""
-    if not shown.startswith("/"):
-        return shown + "/"
+    if not base_display.startswith("/"):
+        return base_display + "/"
     if _inside(os.getcwd(), os.path.abspath(given)):
         return None
-    return shown.rstrip("/") + "/"
+    return base_display.rstrip("/") + "/"
 
 
 def display_path(path: str, base: str | None = None) -> str:
@@ -222,7 +226,7 @@ def iter_sources(paths: list[str], settings: DiscoverySettings) -> Iterator[Sour
             hint = "; to scan standard input, use --stdin-filename NAME" if given == "-" else ""
             raise DiscoveryError(f"{given}: no such file or directory{hint}")
 
-    excludes = _Excludes.compile(settings.exclude + settings.extend_exclude)
+    excludes = _Excludes.of(settings)
     if len(paths) == 1:
         # One walk never yields a display path twice: each is its path below the folder.
         yield from _sources_under(paths[0], excludes, settings)
@@ -281,7 +285,7 @@ def split_walk(given: str, settings: DiscoverySettings, count: int) -> Subtrees 
     """
     if not os.path.isdir(given):
         return None
-    walk = _Walk.below(given, _Excludes.compile(settings.exclude + settings.extend_exclude), settings.respect_gitignore)
+    walk = _Walk.below(given, _Excludes.of(settings), settings.respect_gitignore)
     walk.split = True
     walk.start(given)
     tasks: collections.deque[_Task] = collections.deque(walk.pending)

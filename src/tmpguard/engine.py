@@ -20,7 +20,7 @@ from functools import partial
 from tmpguard.discover import DiscoverySettings, iter_sources
 from tmpguard.findings import FileResult, Finding, ScanResult, ScanStatus
 from tmpguard.isolation import ScanLimits, run_isolated
-from tmpguard.prefilter import cannot_contain_target, may_contain_target, searches
+from tmpguard.prefilter import cannot_contain_target, compiled_searches, may_contain_target
 from tmpguard.reader import FileTooLarge, ReadError, read_bytes
 from tmpguard.runner import RunOptions, scan_sources
 
@@ -138,8 +138,8 @@ def _walk_in_parallel(paths: list[str], settings: DiscoverySettings, jobs: int, 
 def _prepare_workers() -> None:
     """Load what scanning a file needs, so that worker processes forked next share it."""
     _analysis_modules()
-    searches(bytes)
-    searches(str)
+    compiled_searches(bytes)
+    compiled_searches(str)
 
 
 def _analysis_modules():

@@ -23,7 +23,7 @@ import pickle
 import signal
 import struct
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from tmpguard.discover import DiscoverySettings, SourcePath, Subtrees, split_walk
 from tmpguard.forking import ignore_interrupts, interrupts_deferred
@@ -93,6 +93,51 @@ class _ListHandler(logging.Handler):
         self.records.append(record)
 
 
+class _Part(NamedTuple):
+    """The files, problem directories and log records one process found in its subtrees."""
+
+    found: list[tuple[SourcePath, object]]
+    """The files with their annotations."""
+    problems: list[SourcePath]
+    """The directories that could not be listed."""
+    records: list[logging.LogRecord]
+    visited: set[tuple[int, int]]
+    """The directories walked, apart from those walked to make the cut."""
+    order_dependent: bool
+
+
+class _Reply(NamedTuple):
+    """A worker's part as it crosses the pipe: paths joined into two strings, which pickle fast."""
+
+    paths: str
+    display_paths: str
+    annotations: list
+    problems: list[SourcePath]
+    records: list[logging.LogRecord]
+    visited: set[tuple[int, int]]
+    order_dependent: bool
+
+    @classmethod
+    def of(cls, part: _Part) -> _Reply:
+        return cls(
+            "\0".join(source.path for source, _ in part.found),
+            "\0".join(source.display_path for source, _ in part.found),
+            [annotation for _, annotation in part.found],
+            part.problems,
+            part.records,
+            part.visited,
+            part.order_dependent,
+        )
+
+    def part(self) -> _Part:
+        """Rebuild the part, with one source per file again."""
+        found = []
+        if self.paths:
+            sources = map(SourcePath, self.paths.split("\0"), self.display_paths.split("\0"))
+            found = list(zip(sources, self.annotations))
+        return _Part(found, self.problems, self.records, self.visited, self.order_dependent)
+
+
 def _walk_parts(subtrees: Subtrees, jobs: int, annotate: Callable[[SourcePath], Annotation]):
     """Walk the subtrees in this process and `jobs - 1` forked ones; return each part's sources and records, or None.
 
@@ -119,12 +164,10 @@ def _walk_parts(subtrees: Subtrees, jobs: int, annotate: Callable[[SourcePath], 
 
     if any(reply is None for reply in replies):
         return None
-    found, problems, records, visited, order_dependent = own
-    parts = [(visited, order_dependent)] + [(part_visited, dependent) for *_, part_visited, dependent in replies]
+    parts = [own] + [reply.part() for reply in replies]
     if not _disjoint(subtrees, parts):
         return None
-    own_sources = found + [(problem, None) for problem in problems]
-    return [(own_sources, records)] + [(_sources(*reply[:4]), reply[4]) for reply in replies]
+    return [(part.found + [(problem, None) for problem in part.problems], part.records) for part in parts]
 
 
 _NUMBER = struct.Struct("=I")
@@ -159,7 +202,7 @@ def _fork_worker(numbers_read: int, subtrees: Subtrees, groups: list[list], anno
     return process, result_read
 
 
-def _reply(descriptor: int):
+def _reply(descriptor: int) -> _Reply | None:
     """Read one worker's whole reply, or None when it ended without one."""
     chunks = []
     while chunk := os.read(descriptor, 1 << 20):
@@ -184,25 +227,16 @@ def _end(children: list[tuple[int, int]], numbers_read: int, numbers_write: int)
         os.waitpid(process, 0)
 
 
-def _disjoint(subtrees: Subtrees, parts: list[tuple[set, bool]]) -> bool:
+def _disjoint(subtrees: Subtrees, parts: list[_Part]) -> bool:
     """Return whether no part reached a directory twice, and no two parts walked one directory."""
     visited = set(subtrees.walk.visited)
     expected = len(visited)
-    for part_visited, order_dependent in parts:
-        if order_dependent:
+    for part in parts:
+        if part.order_dependent:
             return False
-        visited |= part_visited
-        expected += len(part_visited)
+        visited |= part.visited
+        expected += len(part.visited)
     return len(visited) == expected
-
-
-def _sources(paths: str, display_paths: str, annotations: list, problems: list[SourcePath]) -> list:
-    """Rebuild the sources a worker sent as two joined strings, with their annotations."""
-    pairs = [(problem, None) for problem in problems]
-    if paths:
-        sources = map(SourcePath, paths.split("\0"), display_paths.split("\0"))
-        pairs.extend(zip(sources, annotations))
-    return pairs
 
 
 def _child(
@@ -211,16 +245,7 @@ def _child(
     """Run in a forked worker: walk subtrees until none is left, send what was found, and exit."""
     code = 1
     try:
-        found, problems, records, visited, order_dependent = _walk_subtrees(numbers_read, subtrees, groups, annotate)
-        reply = (
-            "\0".join(source.path for source, _ in found),
-            "\0".join(source.display_path for source, _ in found),
-            [annotation for _, annotation in found],
-            problems,
-            records,
-            visited,
-            order_dependent,
-        )
+        reply = _Reply.of(_walk_subtrees(numbers_read, subtrees, groups, annotate))
         _write_all(result_write, pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         code = 0
     finally:
@@ -228,7 +253,7 @@ def _child(
         os._exit(code)
 
 
-def _walk_subtrees(numbers_read: int, subtrees: Subtrees, groups: list[list], annotate: Callable[[SourcePath], Annotation]) -> tuple:
+def _walk_subtrees(numbers_read: int, subtrees: Subtrees, groups: list[list], annotate: Callable[[SourcePath], Annotation]) -> _Part:
     """Walk groups of subtrees, taking their numbers from the pipe until it is empty or the walk depends on order."""
     walk = subtrees.walker()
     found: list[tuple[SourcePath, Annotation]] = []
@@ -246,4 +271,4 @@ def _walk_subtrees(numbers_read: int, subtrees: Subtrees, groups: list[list], an
                         problems.append(source)
                     else:
                         found.append((source, annotate(source)))
-    return found, problems, records, walk.visited - subtrees.walk.visited, walk.order_dependent
+    return _Part(found, problems, records, walk.visited - subtrees.walk.visited, walk.order_dependent)

@@ -76,7 +76,7 @@ class _Searches(Generic[AnyStr]):
 
 
 @functools.cache
-def searches(kind: type[AnyStr]) -> _Searches[AnyStr]:
+def compiled_searches(kind: type[AnyStr]) -> _Searches[AnyStr]:
     """Return the searches over `str` or `bytes`, compiled on first use.
 
     A run served from the cache judges no file, so it never compiles them.
@@ -95,7 +95,7 @@ def cannot_contain_target(data: bytes) -> bool:
     For a file whose bytes may not match its text (see the module's documentation),
     this returns False, and the caller decodes it and calls `may_contain_target`.
     """
-    return _judged_from_bytes(data) and not _may_contain(data, None, searches(bytes))
+    return _judged_from_bytes(data) and not _may_contain(data, None, compiled_searches(bytes))
 
 
 def may_contain_target(text: str) -> bool:
@@ -105,7 +105,7 @@ def may_contain_target(text: str) -> bool:
         non_ascii = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
         if _normalisation_adds_name_characters(non_ascii.decode("utf-8", "surrogatepass")):
             normalised = unicodedata.normalize("NFKC", text)
-    return _may_contain(text, normalised, searches(str))
+    return _may_contain(text, normalised, compiled_searches(str))
 
 
 def _may_contain(code: AnyStr, normalised: AnyStr | None, searches: _Searches[AnyStr]) -> bool:
@@ -151,12 +151,12 @@ class StreamJudge:
     OVERLAP = 64
 
     def __init__(self) -> None:
-        self.present = {spelling.word: False for spelling in searches(str).spellings}
+        self.present = {spelling.word: False for spelling in compiled_searches(str).spellings}
 
     def feed(self, text: str) -> None:
         """Add the evidence in the next piece of the file's decoded text."""
         normalised = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-        for spelling in searches(str).spellings:
+        for spelling in compiled_searches(str).spellings:
             if spelling.may_occur(text) or spelling.word in normalised:
                 self.present[spelling.word] = True
 
